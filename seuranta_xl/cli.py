@@ -1,0 +1,243 @@
+"""The ``seuranta`` command: a thin layer over the library that maps its errors to exit codes.
+
+Exit codes: 0 done (warnings allowed), 1 the workbook has errors to fix, 2 a file could not
+be read or written (the message says why).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import SeurantaError
+from .findings import Report, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+MESSAGES = {
+    "init_done": (
+        "Seurantataulukko tehty: {master}\n  lähde: {source}\n  rivejä: {rows} "
+        "({goals} tavoitetta, {annual} vuositavoitetta, {actions} toimenpidettä), "
+        "vastuuhenkilöitä: {owners}",
+        "Master written: {master}\n  source: {source}\n  rows: {rows} "
+        "({goals} goals, {annual} annual goals, {actions} actions), owners: {owners}",
+    ),
+    "backup": ("  edellinen versio: {backup}", "  previous version: {backup}"),
+    "source_findings": ("Lähteen havainnot:", "Findings in the source:"),
+    "validated": (
+        "Tarkistettu: {path} (välilehti {sheet}, {rows} riviä)",
+        "Checked: {path} (sheet {sheet}, {rows} rows)",
+    ),
+    "marked": (
+        "Havainnot merkitty työkirjaan: välilehti {sheet}, solut korostettu.",
+        "Findings marked in the workbook: sheet {sheet}, cells highlighted.",
+    ),
+    "demo_intro": (
+        "seuranta-xl-esittely: vuoden 2021 seurannan otos ({source})",
+        "seuranta-xl demo: a sample of a 2021 follow-up ({source})",
+    ),
+    "demo_step": ("{n}. {what}", "{n}. {what}"),
+    "demo_init": ("Seurantataulukko lähteestä", "Master from the source"),
+    "demo_validate": ("Seurantataulukon tarkistus", "Validating the master"),
+    "demo_done": (
+        "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
+        "Done in {seconds:.1f} s. Files: {dir}",
+    ),
+}
+
+
+def say(key: str, lang: str, **params: Any) -> str:
+    fi, en = MESSAGES[key]
+    return (en if lang == "en" else fi).format(**params)
+
+
+def lang_option(f: F) -> F:
+    return click.option(
+        "--lang",
+        type=click.Choice(["fi", "en"]),
+        envvar="SEURANTA_LANG",
+        default="fi",
+        show_default=True,
+        help="Language of messages and reports (Finnish or English). Env: SEURANTA_LANG.",
+    )(f)
+
+
+def fail(exc: SeurantaError, lang: str) -> None:
+    click.secho(exc.message(lang), fg="red", err=True)
+    sys.exit(exc.exit_code)
+
+
+def echo_report(report: Report, lang: str, limit: int | None = None) -> None:
+    from .render import render_report
+
+    for line, severity in render_report(report, lang, limit):
+        if severity is not None:
+            click.secho(line, fg=_COLORS[severity], bold=severity is Severity.ERROR)
+        else:
+            click.echo(line)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="seuranta")
+def main() -> None:
+    """seuranta-xl: strategian seurantataulukot / strategy follow-up workbooks.
+
+    \b
+    seuranta init MASTER.xlsx --from SOURCE   new master from a sheet (xlsx, tsv, csv)
+    seuranta validate MASTER.xlsx             check codes, statuses and owners
+    seuranta demo [DIR]                       the whole cycle on the bundled sample
+
+    Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
+    """
+
+
+@main.command("init")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The sheet to start from: xlsx, tab-separated text as copied out of Excel, or CSV.",
+)
+@click.option("--force", is_flag=True, help="Replace MASTER if it exists (a backup is kept).")
+@lang_option
+def init_cmd(master: Path, source: Path, force: bool, lang: str) -> None:
+    """Build a new master workbook MASTER from the template and SOURCE.
+
+    Every row, code, title, owner, status and text of SOURCE is kept as it is; only blank
+    rows are left out, and they are reported with the source's other findings. Exits 1
+    when the source has errors to fix (the master is written all the same).
+    """
+    from .api import init_master
+
+    try:
+        result = init_master(source, master, force=force)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    _echo_init(result, lang)
+    sys.exit(EXIT_OK if result.report.ok else EXIT_FINDINGS)
+
+
+def _echo_init(result: Any, lang: str, limit: int | None = None) -> None:
+    counts = result.plan.count_by_level()
+    click.echo(
+        say(
+            "init_done",
+            lang,
+            master=result.master,
+            source=result.source,
+            rows=len(result.plan.rows),
+            goals=counts.get(1, 0),
+            annual=counts.get(2, 0),
+            actions=counts.get(3, 0),
+            owners=len(result.plan.owners()),
+        )
+    )
+    if result.backup:
+        click.echo(say("backup", lang, backup=result.backup))
+    if result.report.findings:
+        click.echo()
+        click.echo(say("source_findings", lang))
+        echo_report(result.report, lang, limit)
+
+
+@main.command("validate")
+@click.argument("master", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option(
+    "--mark",
+    is_flag=True,
+    help="Add a findings sheet to the workbook, each finding linked to its cell, and "
+    "highlight the cells. Earlier marks are replaced; nothing else changes.",
+)
+@lang_option
+def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
+    """Check MASTER: hierarchy codes, statuses against the scale, owners and texts.
+
+    Every finding names its sheet and cell. Exits 0 when there are no errors (warnings
+    and notes allowed), 1 when there are, 2 when the file cannot be read.
+
+    \b
+    JSON: {"ok": bool, "findings": [{"rule", "severity", "sheet", "cell", "row",
+    "code", "message"}]}
+    """
+    from .api import mark as mark_workbook
+    from .api import validate
+
+    try:
+        result = validate(master)
+        if mark:
+            mark_workbook(result, lang)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    if as_json:
+        click.echo(json.dumps(result.report.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            say("validated", lang, path=master, sheet=result.plan.sheet, rows=len(result.plan.rows))
+        )
+        echo_report(result.report, lang)
+        if mark:
+            click.echo()
+            click.echo(say("marked", lang, sheet="Findings" if lang == "en" else "Havainnot"))
+    sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+@main.command("demo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@lang_option
+def demo_cmd(directory: Path | None, lang: str) -> None:
+    """Run the whole cycle on the bundled sample into DIRECTORY (default ./seuranta-demo).
+
+    The sample is one owner's part of a real 2021 follow-up with its real blemishes.
+    Files the demo made before in DIRECTORY are replaced.
+    """
+    from .api import demo_source, init_master, validate
+
+    start = time.perf_counter()
+    directory = directory or Path("seuranta-demo")
+    source = demo_source()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        click.echo(say("demo_intro", lang, source=source.name))
+        click.echo()
+        click.secho(say("demo_step", lang, n=1, what=say("demo_init", lang)), bold=True)
+        target = directory / "seuranta.xlsx"
+        target.unlink(missing_ok=True)  # the demo's own earlier output: no backup needed
+        result = init_master(source, target)
+        _echo_init(result, lang, limit=3)
+        click.echo()
+        click.secho(say("demo_step", lang, n=2, what=say("demo_validate", lang)), bold=True)
+        checked = validate(result.master)
+        click.echo(
+            say(
+                "validated",
+                lang,
+                path=checked.path,
+                sheet=checked.plan.sheet,
+                rows=len(checked.plan.rows),
+            )
+        )
+        echo_report(checked.report, lang, limit=3)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    click.echo()
+    click.echo(
+        say("demo_done", lang, seconds=time.perf_counter() - start, dir=os.path.abspath(directory))
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Fatal problems: the few things that stop an operation outright.
+
+Everything else a user should fix is a Finding, collected and reported together.
+Each error carries a message key and its parameters so it can be said in Finnish or
+English; ``str()`` gives the Finnish text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SeurantaError(Exception):
+    """Base of every fatal problem seuranta-xl reports."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def message(self, lang: str = "fi") -> str:
+        from .texts import error_text
+
+        return error_text(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("fi")
+
+
+class UnreadableFile(SeurantaError):
+    """The file cannot be used: missing, not a spreadsheet, encrypted, damaged, too large."""
+
+
+class LayoutError(SeurantaError):
+    """The file is a spreadsheet but not a follow-up sheet: no header, no data sheet."""
+
+
+class WriteError(SeurantaError):
+    """A file cannot be written: it exists, is open elsewhere, or saving failed."""

@@ -1,0 +1,321 @@
+"""Finding the header and the columns of a follow-up sheet, and reading its rows.
+
+Headers are matched by name and alias in Finnish, Swedish and English; the header row
+may stand anywhere near the top and the columns in any order. Pure: works on a grid of
+cell values that an edge read from a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import LayoutError
+from .model import (
+    LEVEL_FIELDS,
+    CellRef,
+    CodeCell,
+    Field,
+    Plan,
+    Row,
+    SourceTable,
+    StatusScale,
+    parse_code_cell,
+)
+
+HEADER_SEARCH_ROWS = 25
+"""How far down the header row is looked for."""
+
+# Exact names first (after normalising case, spaces and hyphens), then word stems.
+HEADER_ALIASES: dict[Field, tuple[str, ...]] = {
+    Field.GOAL: (
+        "valtuustokauden tavoite",
+        "valtuustokauden tavoitteet",
+        "strateginen tavoite",
+        "strategiset tavoitteet",
+        "tavoite",
+        "fullmäktigeperiodens mål",
+        "fullmäktigemål",
+        "strategiskt mål",
+        "mål",
+        "council term goal",
+        "council-term goal",
+        "strategic goal",
+        "goal",
+    ),
+    Field.ANNUAL_GOAL: (
+        "vuositavoite",
+        "vuositavoitteet",
+        "toiminnallinen tavoite",
+        "årsmål",
+        "årligt mål",
+        "annual goal",
+        "annual goals",
+        "annual objective",
+    ),
+    Field.ACTION: (
+        "toimenpide",
+        "toimenpiteet",
+        "åtgärd",
+        "åtgärder",
+        "action",
+        "actions",
+        "measure",
+    ),
+    Field.RISKS: (
+        "merkittävimmät tavoitteen toteuttamista uhkaavat riskit",
+        "riskit",
+        "riski",
+        "risker",
+        "risk",
+        "risks",
+    ),
+    Field.OVERALL: (
+        "kokonaistilanne",
+        "kokonaistila",
+        "tilanne",
+        "helhetsläge",
+        "lägesbedömning",
+        "overall status",
+        "overall",
+    ),
+    Field.STATUS: (
+        "etenemisaste",
+        "eteneminen",
+        "edistyminen",
+        "tila",
+        "framskridande",
+        "status",
+        "progress",
+        "progress status",
+    ),
+    Field.COMMENTARY: (
+        "tilannekuvaus",
+        "tilanteen kuvaus",
+        "kommentti",
+        "kommentit",
+        "selitys",
+        "perustelut",
+        "lägesbeskrivning",
+        "kommentar",
+        "kommentarer",
+        "commentary",
+        "comment",
+        "comments",
+        "status description",
+    ),
+    Field.OWNER: (
+        "vastuuhenkilö",
+        "vastuuhenkilöt",
+        "vastuutaho",
+        "vastuussa",
+        "vastuuhenkilö / taho",
+        "ansvarsperson",
+        "ansvarig",
+        "owner",
+        "responsible",
+        "responsible person",
+    ),
+}
+
+# Stems catch longer headers such as "Merkittävimmät riskit ja niiden hallinta".
+HEADER_STEMS: dict[Field, tuple[str, ...]] = {
+    Field.GOAL: ("valtuustokauden tavoit", "fullmäktigeperiod", "council term goal"),
+    Field.ANNUAL_GOAL: ("vuositavoit", "årsmål", "annual goal"),
+    Field.ACTION: ("toimenpi", "åtgärd"),
+    Field.RISKS: ("riski", "risker", "risk"),
+    Field.OVERALL: ("kokonaistil", "helhetsl", "overall"),
+    Field.STATUS: ("etenemis", "framskrid", "progress"),
+    Field.COMMENTARY: ("tilannekuva", "kommentt", "kommentar", "comment"),
+    Field.OWNER: ("vastuuhenkil", "vastuutah", "ansvar", "responsible", "owner"),
+}
+
+CANONICAL_HEADERS_FI: dict[Field, str] = {
+    Field.GOAL: "Valtuustokauden tavoite",
+    Field.ANNUAL_GOAL: "Vuositavoite",
+    Field.ACTION: "Toimenpide",
+    Field.RISKS: "Merkittävimmät tavoitteen toteuttamista uhkaavat riskit",
+    Field.OVERALL: "Kokonaistilanne",
+    Field.STATUS: "Etenemisaste",
+    Field.COMMENTARY: "Tilannekuvaus",
+    Field.OWNER: "Vastuuhenkilö",
+}
+
+_NORM_RE = re.compile(r"[\s\u00a0\-_/]+")
+
+
+def normalize_header(value: object) -> str:
+    """Lower case, hyphens and runs of white space made one space: ``Kokonais-tilanne``
+    and ``Kokonaistilanne`` both become comparable."""
+    if value is None:
+        return ""
+    text = str(value).casefold().replace("-\n", "").replace("-", "")
+    return _NORM_RE.sub(" ", text).strip(" :*")
+
+
+_ALIAS_INDEX = {normalize_header(a): f for f, names in HEADER_ALIASES.items() for a in names}
+
+
+def match_header(value: object) -> Field | None:
+    """The field a header cell names, or None."""
+    norm = normalize_header(value)
+    if not norm:
+        return None
+    if norm in _ALIAS_INDEX:
+        return _ALIAS_INDEX[norm]
+    squashed = norm.replace(" ", "")
+    if squashed in {k.replace(" ", "") for k in _ALIAS_INDEX}:
+        return next(f for k, f in _ALIAS_INDEX.items() if k.replace(" ", "") == squashed)
+    for f, stems in HEADER_STEMS.items():
+        if any(stem in norm for stem in stems):
+            return f
+    return None
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the header stands and which column holds which field."""
+
+    row: int  # sheet row
+    columns: dict[Field, int]  # field -> 1-based column
+    texts: dict[Field, str]
+    extras: tuple[tuple[int, str], ...]  # unrecognised columns with a header: kept as they are
+    duplicates: tuple[tuple[Field, int], ...]  # a field named again in a later column
+    commentary_from_blank: bool = False
+
+
+def find_header(table: SourceTable) -> Header:
+    """Find the header row: the row near the top that names most fields.
+
+    Raises LayoutError when no row names a code column and at least two other fields.
+    """
+    best: tuple[int, int, dict[Field, int]] | None = None
+    for i, cells in enumerate(table.cells[:HEADER_SEARCH_ROWS]):
+        found: dict[Field, int] = {}
+        for j, value in enumerate(cells):
+            f = match_header(value)
+            if f is not None and f not in found:
+                found[f] = j + 1
+        score = len(found)
+        has_level = any(f in found for f in LEVEL_FIELDS)
+        if has_level and score >= 3 and (best is None or score > best[0]):
+            best = (score, i, found)
+    if best is None:
+        raise LayoutError(
+            "no_header", source=table.name, rows=min(len(table.cells), HEADER_SEARCH_ROWS)
+        )
+    _, i, columns = best
+    cells = table.cells[i]
+    texts: dict[Field, str] = {f: str(cells[c - 1]).strip() for f, c in columns.items()}
+    extras: list[tuple[int, str]] = []
+    duplicates: list[tuple[Field, int]] = []
+    used = set(columns.values())
+    for j, value in enumerate(cells):
+        col = j + 1
+        if col in used or value is None or not str(value).strip():
+            continue
+        f = match_header(value)
+        if f is not None:
+            duplicates.append((f, col))
+        extras.append((col, str(value).strip()))
+    from_blank = False
+    if Field.COMMENTARY not in columns:
+        blank = _blank_commentary_column(table, i, columns)
+        if blank is not None:
+            columns[Field.COMMENTARY] = blank
+            texts[Field.COMMENTARY] = ""
+            from_blank = True
+    return Header(
+        row=table.first_row + i,
+        columns=dict(sorted(columns.items(), key=lambda kv: kv[1])),
+        texts=texts,
+        extras=tuple(extras),
+        duplicates=tuple(duplicates),
+        commentary_from_blank=from_blank,
+    )
+
+
+def _blank_commentary_column(
+    table: SourceTable, header_index: int, columns: dict[Field, int]
+) -> int | None:
+    """The sample leaves the commentary's header empty: take the one blank-headed column
+    inside the header's span that holds data."""
+    header = table.cells[header_index]
+    span = range(min(columns.values()), max(columns.values()) + 1)
+    used = set(columns.values())
+    blanks = [
+        c
+        for c in span
+        if c not in used
+        and (c > len(header) or header[c - 1] is None or not str(header[c - 1]).strip())
+    ]
+    with_data = [
+        c
+        for c in blanks
+        if any(_cell(r, c) not in (None, "") for r in table.cells[header_index + 1 :])
+    ]
+    if len(with_data) == 1:
+        return with_data[0]
+    if not with_data and len(blanks) == 1:
+        return blanks[0]
+    return None
+
+
+def _cell(cells: Sequence[object], column: int) -> object:
+    return cells[column - 1] if column - 1 < len(cells) else None
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_plan(table: SourceTable, scale: StatusScale, header: Header | None = None) -> Plan:
+    """Read the rows under the header into a Plan.
+
+    Nothing is dropped but empty rows, whose sheet rows are kept in ``blank_rows`` so they
+    can be reported; trailing empty rows are not counted.
+    """
+    header = header or find_header(table)
+    start = header.row - table.first_row + 1
+    rows: list[Row] = []
+    blanks: list[int] = []
+    extra_cols = [c for c, _ in header.extras]
+    for offset, cells in enumerate(table.cells[start:]):
+        sheet_row = header.row + 1 + offset
+        if all(_is_blank(v) for v in cells):
+            blanks.append(sheet_row)
+            continue
+        values: dict[Field, object] = {}
+        refs: dict[Field, CellRef] = {}
+        for f, col in header.columns.items():
+            v = _cell(cells, col)
+            values[f] = v
+            refs[f] = CellRef(table.name, sheet_row, col)
+        used = tuple(f for f in LEVEL_FIELDS if f in values and not _is_blank(values[f]))
+        column_level = LEVEL_FIELDS.index(used[0]) + 1 if used else None
+        code_cell = parse_code_cell(values[used[0]]) if used else CodeCell(None, "")
+        rows.append(
+            Row(
+                sheet_row=sheet_row,
+                column_level=column_level,
+                code_cell=code_cell,
+                status=scale.parse(values.get(Field.STATUS)),
+                values=values,
+                cells=refs,
+                extras=tuple(_cell(cells, c) for c in extra_cols),
+                level_fields_used=used,
+            )
+        )
+    last = rows[-1].sheet_row if rows else header.row
+    return Plan(
+        sheet=table.name,
+        header_row=header.row,
+        columns=header.columns,
+        headers=header.texts,
+        rows=tuple(rows),
+        scale=scale,
+        extra_columns=header.extras,
+        blank_rows=tuple(b for b in blanks if b < last),
+        source=table.name,
+    )

@@ -1,0 +1,338 @@
+"""What the tool says, in Finnish (default) and English.
+
+Rule and error messages are templates filled from a finding's or an error's parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("fi", "en")
+DEFAULT_LANG = "fi"
+
+# rule id -> (Finnish title, English title, Finnish template, English template)
+RULES: dict[str, tuple[str, str, str, str]] = {
+    "code.missing": (
+        "Rivillä ei ole koodia",
+        "Row without a code",
+        "Rivillä on tietoja, mutta tavoite-, vuositavoite- ja toimenpidesarakkeet ovat tyhjiä.",
+        "The row has data but its goal, annual goal and action columns are empty.",
+    ),
+    "code.unparseable": (
+        "Koodia ei tunnistettu",
+        "Code not recognised",
+        "Solun alussa ei ole koodia (esim. 01.03): {text!r}.",
+        "The cell does not start with a code (e.g. 01.03): {text!r}.",
+    ),
+    "code.format": (
+        "Koodi ei ole vakiomuodossa",
+        "Code not in its standard form",
+        "Koodi {written!r} tulkittiin koodiksi {canonical}: {issues_fi}. Korjaa muotoon {canonical}.",
+        "Code {written!r} was read as {canonical}: {issues_en}. Write it as {canonical}.",
+    ),
+    "code.depth": (
+        "Koodissa liikaa tasoja",
+        "Code too deep",
+        "Koodissa {code} on {depth} tasoa; enintään 3 (tavoite, vuositavoite, toimenpide).",
+        "Code {code} has {depth} levels; at most 3 (goal, annual goal, action).",
+    ),
+    "code.column": (
+        "Koodi väärässä sarakkeessa",
+        "Code in the wrong column",
+        "Tason {level} koodi {code} on sarakkeessa {column} ({column_name}); "
+        "sen paikka on sarake {expected} ({expected_name}).",
+        "Level-{level} code {code} stands in column {column} ({column_name}); "
+        "it belongs in column {expected} ({expected_name}).",
+    ),
+    "row.several_levels": (
+        "Rivillä useampi taso",
+        "Row on several levels",
+        "Rivillä on tekstiä sekä sarakkeessa {first} että {column}; rivin koodiksi luettiin {first}.",
+        "The row has text in both column {first} and column {column}; "
+        "the row's code was read from {first}.",
+    ),
+    "code.duplicate": (
+        "Sama koodi kahdesti",
+        "Duplicate code",
+        "Koodi {code} on jo rivillä {first_row}.",
+        "Code {code} already stands on row {first_row}.",
+    ),
+    "hierarchy.parent_missing": (
+        "Yläkoodi puuttuu",
+        "Parent code missing",
+        "Koodin {code} yläkoodia {parent} ei ole taulukossa.",
+        "The parent {parent} of code {code} is not in the sheet.",
+    ),
+    "hierarchy.parent_after": (
+        "Yläkoodi on alempana",
+        "Parent comes later",
+        "Koodin {code} yläkoodi {parent} on vasta rivillä {parent_row}; sen pitää olla ennen.",
+        "The parent {parent} of code {code} only comes on row {parent_row}; it must come first.",
+    ),
+    "hierarchy.prefix": (
+        "Koodi väärän yläkohdan alla",
+        "Code under the wrong parent",
+        "Koodi {code} on kohdan {above} alla (rivi {above_row}), mutta sen yläkoodi on {parent}.",
+        "Code {code} stands under {above} (row {above_row}), but its parent is {parent}.",
+    ),
+    "hierarchy.order": (
+        "Koodit eivät ole järjestyksessä",
+        "Codes out of order",
+        "Koodi {code} tulee koodin {previous} (rivi {previous_row}) jälkeen, vaikka sen pitäisi olla ennen.",
+        "Code {code} comes after {previous} (row {previous_row}) but should come before it.",
+    ),
+    "title.missing": (
+        "Otsikko puuttuu",
+        "Title missing",
+        "Koodilla {code} ei ole otsikkoa.",
+        "Code {code} has no title.",
+    ),
+    "status.unknown": (
+        "Etenemisaste ei ole asteikolla",
+        "Status not on the scale",
+        "Etenemisaste {value!r} ei ole asteikolla ({scale}).",
+        "Status {value!r} is not on the scale ({scale}).",
+    ),
+    "status.label": (
+        "Etenemisasteen selite poikkeaa asteikosta",
+        "Status label differs from the scale",
+        "Etenemisasteen {number} selite poikkeaa asteikosta. Solussa: {written!r}; asteikolla: "
+        "{expected!r}. Arvoksi luetaan {number}.",
+        "The label of status {number} differs from the scale. In the cell: {written!r}; on the "
+        "scale: {expected!r}. The value is read as {number}.",
+    ),
+    "status.format": (
+        "Etenemisaste ei ole asteikon muodossa",
+        "Status not written as on the scale",
+        "Etenemisaste {written!r} luettiin arvoksi {expected!r}.",
+        "Status {written!r} was read as {expected!r}.",
+    ),
+    "status.missing": (
+        "Etenemisaste puuttuu",
+        "Status missing",
+        "{level_name} {code}: etenemisaste puuttuu.",
+        "{level_name} {code}: no progress status.",
+    ),
+    "status.no_owner": (
+        "Etenemisaste rivillä, jolla ei ole vastuuhenkilöä",
+        "Status on a row without owner",
+        "Koodilla {code} on etenemisaste, mutta ei vastuuhenkilöä.",
+        "Code {code} has a status but no owner.",
+    ),
+    "owner.missing": (
+        "Vastuuhenkilö puuttuu",
+        "Owner missing",
+        "{level_name} {code}: vastuuhenkilö puuttuu, joten rivi ei mene kenellekään täytettäväksi.",
+        "{level_name} {code}: no owner, so nobody will be asked to fill in this row.",
+    ),
+    "text.too_long": (
+        "Teksti on liian pitkä",
+        "Text too long",
+        "Solussa on {length} merkkiä; Excel säilyttää solussa enintään 32 767 merkkiä.",
+        "The cell holds {length} characters; Excel keeps at most 32,767 in a cell.",
+    ),
+    "text.control": (
+        "Tekstissä on ohjausmerkkejä",
+        "Text holds control characters",
+        "Solussa on näkymättömiä ohjausmerkkejä, joita työkirja ei voi tallentaa; ne jätetään pois.",
+        "The cell holds invisible control characters a workbook cannot store; they are left out.",
+    ),
+    "text.formula": (
+        "Teksti näyttää kaavalta",
+        "Text looks like a formula",
+        "Teksti alkaa merkillä {first!r}, joten Excel voi tulkita sen kaavaksi: {text!r}. "
+        "Se säilytetään tekstinä.",
+        "The text starts with {first!r}, so Excel may take it for a formula: {text!r}. "
+        "It is kept as text.",
+    ),
+    "row.blank": (
+        "Tyhjä rivi",
+        "Blank row",
+        "Tyhjä rivi tietojen keskellä; se jätettiin pois.",
+        "A blank row inside the data; it was left out.",
+    ),
+    "header.duplicate": (
+        "Sarake kahdesti",
+        "Column named twice",
+        "Sarake {column} ({header!r}) on samaa tietoa kuin sarake {first}; "
+        "se säilytetään lisäsarakkeena eikä sitä tarkisteta.",
+        "Column {column} ({header!r}) names the same field as column {first}; "
+        "it is kept as an extra column and not checked.",
+    ),
+    "header.extra": (
+        "Tuntematon sarake",
+        "Unknown column",
+        "Saraketta {column} ({header!r}) ei tunneta; se säilytetään sellaisenaan.",
+        "Column {column} ({header!r}) is not known; it is kept as it is.",
+    ),
+    "header.missing": (
+        "Sarake puuttuu",
+        "Column missing",
+        "Saraketta {field_name!r} ei löytynyt; sen arvot ovat tyhjiä.",
+        "No column {field_name!r} was found; its values are empty.",
+    ),
+    "header.blank_commentary": (
+        "Otsikoton sarake luettiin tilannekuvaukseksi",
+        "Unheaded column read as commentary",
+        "Sarakkeella {column} ei ole otsikkoa; se luettiin tilannekuvaukseksi.",
+        "Column {column} has no header; it was read as the commentary.",
+    ),
+}
+
+CODE_ISSUES: dict[str, tuple[str, str]] = {
+    "padding": ("numerot ilman etunollaa", "numbers without a leading zero"),
+    "trailing_dot": ("ylimääräinen piste lopussa", "a trailing dot"),
+    "missing_dot": ("pisteen puute lopussa", "the trailing dot is missing"),
+    "leading_space": ("välilyönti alussa", "a space before the code"),
+    "nbsp": ("sitova tai muu erikoisvälilyönti", "a non-breaking or other odd space"),
+    "separator": (
+        "koodin ja otsikon välissä ei ole täsmälleen yhtä välilyöntiä",
+        "not exactly one space between code and title",
+    ),
+    "number_cell": ("solussa on luku, ei tekstiä", "the cell holds a number, not text"),
+}
+
+LEVEL_NAMES: dict[int, tuple[str, str]] = {
+    1: ("Valtuustokauden tavoite", "Goal"),
+    2: ("Vuositavoite", "Annual goal"),
+    3: ("Toimenpide", "Action"),
+}
+
+SEVERITY_NAMES: dict[str, tuple[str, str]] = {
+    "error": ("VIRHE", "ERROR"),
+    "warning": ("VAROITUS", "WARNING"),
+    "info": ("HUOM", "NOTE"),
+}
+
+ERRORS: dict[str, tuple[str, str]] = {
+    "missing": ("Tiedostoa ei löydy: {path}", "File not found: {path}"),
+    "is_directory": ("{path} on kansio, ei tiedosto.", "{path} is a folder, not a file."),
+    "empty": ("{path} on tyhjä tiedosto.", "{path} is an empty file."),
+    "encrypted": (
+        "{path} on salattu salasanalla. Poista salasana (Tiedosto > Tiedot > Suojaa työkirja) "
+        "ja yritä uudelleen.",
+        "{path} is encrypted with a password. Remove the password (File > Info > Protect "
+        "Workbook) and try again.",
+    ),
+    "xls": (
+        "{path} on vanhaa .xls-muotoa. Tallenna se Excelissä muodossa .xlsx.",
+        "{path} is an old .xls file. Save it as .xlsx in Excel.",
+    ),
+    "xlsb": (
+        "{path} on binäärimuotoa (.xlsb). Tallenna se Excelissä muodossa .xlsx.",
+        "{path} is a binary workbook (.xlsb). Save it as .xlsx in Excel.",
+    ),
+    "ods": (
+        "{path} on OpenDocument-laskentataulukko (.ods). Tallenna se muodossa .xlsx.",
+        "{path} is an OpenDocument spreadsheet (.ods). Save it as .xlsx.",
+    ),
+    "strict": (
+        "{path} on tallennettu muodossa Strict Open XML, jota ei voi lukea. Tallenna se "
+        "tavallisena Excel-työkirjana (.xlsx).",
+        "{path} was saved as Strict Open XML, which cannot be read. Save it as a normal "
+        "Excel Workbook (.xlsx).",
+    ),
+    "html": (
+        "{path} on verkkosivu (HTML), jolle on annettu taulukon nimi; se ei ole Excel-tiedosto.",
+        "{path} is a web page (HTML) renamed as a spreadsheet; it is not an Excel file.",
+    ),
+    "corrupt": (
+        "{path} on vioittunut tai katkennut eikä sitä voi lukea ({detail}).",
+        "{path} is damaged or truncated and cannot be read ({detail}).",
+    ),
+    "not_spreadsheet": (
+        "{path} ei ole taulukkotiedosto (xlsx, csv tai sarkaineroteltu teksti).",
+        "{path} is not a spreadsheet (xlsx, csv or tab-separated text).",
+    ),
+    "too_large": (
+        "{path} on liian suuri tai epäilyttävästi pakattu ({detail}); sitä ei avata.",
+        "{path} is too large or suspiciously compressed ({detail}); it is not opened.",
+    ),
+    "encoding": (
+        "{path}: merkistöä ei tunnistettu (kokeiltiin UTF-8, UTF-16 ja Windows-1252).",
+        "{path}: the text encoding was not recognised (tried UTF-8, UTF-16 and Windows-1252).",
+    ),
+    "no_sheet": (
+        "{path}: yhdeltäkään välilehdeltä ei löytynyt seurantataulukon otsikkoriviä "
+        "(esim. Valtuustokauden tavoite, Vuositavoite, Toimenpide, Vastuuhenkilö).",
+        "{path}: no sheet has a follow-up header row (e.g. Valtuustokauden tavoite, "
+        "Vuositavoite, Toimenpide, Vastuuhenkilö).",
+    ),
+    "no_header": (
+        "{source}: otsikkoriviä ei löytynyt {rows} ensimmäiseltä riviltä. Otsikkorivillä "
+        "pitää olla tavoite-, vuositavoite- tai toimenpidesarake ja vähintään kaksi muuta "
+        "tunnettua saraketta (esim. Etenemisaste, Vastuuhenkilö).",
+        "{source}: no header row in the first {rows} rows. The header needs a goal, annual "
+        "goal or action column and at least two other known columns (e.g. Etenemisaste, "
+        "Vastuuhenkilö).",
+    ),
+    "bad_scale": (
+        "{path}: asetusten etenemisasteikko on virheellinen ({detail}).",
+        "{path}: the progress scale in the settings is invalid ({detail}).",
+    ),
+    "exists": (
+        "{path} on jo olemassa. Käytä valitsinta --force, jos haluat korvata sen.",
+        "{path} already exists. Use --force to replace it.",
+    ),
+    "open_elsewhere": (
+        "{path} on auki toisessa ohjelmassa (lukitustiedosto {lock}). Sulje se ja yritä uudelleen.",
+        "{path} is open in another program (lock file {lock}). Close it and try again.",
+    ),
+    "busy": (
+        "Toinen seuranta-xl-ajo käsittelee tiedostoa {path} (lukko {lock}). Odota, että se "
+        "päättyy. Jos mikään ajo ei ole käynnissä, poista lukko.",
+        "Another seuranta-xl run is working on {path} (lock {lock}). Wait for it to end. If "
+        "no run is going on, delete the lock.",
+    ),
+    "save_failed": (
+        "Tiedostoa {path} ei voitu tallentaa ({detail}); alkuperäinen tiedosto on ennallaan.",
+        "{path} could not be saved ({detail}); the original file is unchanged.",
+    ),
+    "would_lose": (
+        "{path} sisältää osia, jotka menetettäisiin tallennettaessa ({detail}); tiedostoa ei "
+        "muutettu.",
+        "{path} holds parts that saving would lose ({detail}); the file was not changed.",
+    ),
+    "template_missing": (
+        "Pohjatiedostoa {path} ei löydy; asennus on puutteellinen.",
+        "The template {path} is missing; the installation is incomplete.",
+    ),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def rule_title(rule: str, lang: str = DEFAULT_LANG) -> str:
+    """The short name of a rule, for report headings."""
+    fi, en, _, _ = RULES[rule]
+    return en if lang == "en" else fi
+
+
+def finding_text(rule: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """A rule's message filled with a finding's parameters."""
+    _, _, fi, en = RULES[rule]
+    params = dict(params)
+    if "issues" in params:
+        params["issues_fi"] = ", ".join(CODE_ISSUES[i][0] for i in params["issues"])
+        params["issues_en"] = ", ".join(CODE_ISSUES[i][1] for i in params["issues"])
+    if "level" in params and "level_name" not in params and params["level"] in LEVEL_NAMES:
+        params["level_name"] = _pick(LEVEL_NAMES[params["level"]], lang)
+    # a commentary can be pages long; a status or a code is shown whole
+    if isinstance(params.get("text"), str) and len(params["text"]) > 80:
+        params["text"] = params["text"][:77] + "..."
+    return (en if lang == "en" else fi).format(**params)
+
+
+def error_text(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """A fatal error's message."""
+    return _pick(ERRORS[key], lang).format(**params)
+
+
+def severity_name(severity: str, lang: str = DEFAULT_LANG) -> str:
+    return _pick(SEVERITY_NAMES[severity], lang)
+
+
+def level_name(level: int, lang: str = DEFAULT_LANG) -> str:
+    return _pick(LEVEL_NAMES[level], lang)

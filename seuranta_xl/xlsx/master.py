@@ -1,0 +1,270 @@
+"""Writing the master workbook: a new master from the template and a plan, and findings
+marked into an existing master."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import WriteError
+from ..findings import Report, Severity
+from ..layout import CANONICAL_HEADERS_FI
+from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
+from ..texts import rule_title, severity_name
+from .names import DATA_SHEET, FINDINGS_SHEET, SCALE_NAME, SETTINGS_SHEET
+from .save import atomic_write, refuse_if_open, run_lock
+from .template import (
+    COLUMN_WIDTHS,
+    DROPDOWN_ROWS,
+    EXTRA_COLUMN_WIDTH,
+    STYLE_BY_LEVEL,
+    STYLE_HEADER,
+    STYLE_TEXT,
+    scale_range,
+    template_path,
+    write_settings,
+)
+
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell_text_value(value: object) -> object:
+    """A value as it may be stored: control characters a workbook cannot hold removed."""
+    if isinstance(value, str):
+        return _CONTROL_RE.sub("", value)
+    return value
+
+
+def set_text_safe(cell: Any, value: object) -> None:
+    """Write a value; text stays text, even when it starts with ``=`` (openpyxl would
+    otherwise make it a live formula)."""
+    value = cell_text_value(value)
+    if value is None or value == "":
+        cell.value = None
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def row_height(texts: list[tuple[str, float]], bold: bool = False) -> float | None:
+    """A row height that shows wrapped text whole: (text, column width) pairs in, points
+    out; None when one line is enough. Excel does not refit rows written by a program."""
+    lines = 1
+    for text, width in texts:
+        if not text:
+            continue
+        per_line = max(int(width * (1.0 if bold else 1.15)), 1)
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+        lines = max(lines, n)
+    if lines <= 1:
+        return None
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
+
+
+def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | None:
+    """Build a master at ``target`` from the template and ``plan``; returns the backup of a
+    replaced master, if any. Refuses an existing target unless ``force``."""
+    from openpyxl import load_workbook
+
+    target = Path(target)
+    if target.exists() and not force:
+        raise WriteError("exists", path=str(target))
+    refuse_if_open(target)
+    wb = load_workbook(template_path())
+    ws = wb[DATA_SHEET]
+    widths = [COLUMN_WIDTHS[f] for f in FIELD_ORDER]
+    for k, (_, header) in enumerate(plan.extra_columns):
+        col = len(FIELD_ORDER) + 1 + k
+        cell = ws.cell(row=1, column=col)
+        set_text_safe(cell, header)
+        cell.style = STYLE_HEADER
+        ws.column_dimensions[column_letter(col)].width = EXTRA_COLUMN_WIDTH
+        widths.append(EXTRA_COLUMN_WIDTH)
+    for i, row in enumerate(plan.rows, start=2):
+        _write_row(ws, i, row, widths)
+    last_row = len(plan.rows) + 1
+    last_col = column_letter(len(widths))
+    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    if last_row > DROPDOWN_ROWS:
+        status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
+        ws.data_validations.dataValidation[0].sqref = _sqref(
+            f"{status_col}2:{status_col}{last_row + 500}"
+        )
+    settings = wb[SETTINGS_SHEET]
+    for r in settings.iter_rows(min_col=1, max_col=1, min_row=2):
+        r[0].value = None
+    write_settings(settings, plan.scale)
+    wb.defined_names[SCALE_NAME].attr_text = scale_range(len(plan.scale.values))
+    wb.properties.created = wb.properties.modified = datetime.now().replace(microsecond=0)
+    if plan.source:
+        wb.properties.description = f"Tuotu tiedostosta {plan.source}"
+    with run_lock(target):
+        return atomic_write(target, wb.save, backup=target.exists())
+
+
+def _sqref(text: str) -> Any:
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    return MultiCellRange(text)
+
+
+def _write_row(ws: Any, r: int, row: Row, widths: list[float]) -> None:
+    level = row.level if row.level in STYLE_BY_LEVEL else (row.column_level or 0)
+    style = STYLE_BY_LEVEL.get(level, STYLE_TEXT)
+    values: list[object] = [row.values.get(f) for f in FIELD_ORDER] + list(row.extras)
+    texts: list[tuple[str, float]] = []
+    for c, value in enumerate(values, start=1):
+        cell = ws.cell(row=r, column=c)
+        set_text_safe(cell, value)
+        cell.style = style
+        if value is not None:
+            texts.append((str(value), widths[c - 1]))
+    height = row_height(texts, bold=level in (1, 2))
+    dim = ws.row_dimensions[r]
+    if height is not None:
+        dim.height = height
+    if level in (2, 3):
+        dim.outline_level = level - 1
+
+
+# --------------------------------------------------------------------------- marking findings
+
+MARK_FORMULA = 'LEN("seuranta-xl")>0'
+"""The conditional format that highlights findings: always true, and recognisable, so that
+the next ``--mark`` removes exactly the highlights it made."""
+MARK_FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+# parts openpyxl cannot carry through a load and save
+_PARTS_OPENPYXL_DROPS = (
+    "xl/charts/",
+    "xl/drawings/",
+    "xl/media/",
+    "xl/embeddings/",
+    "xl/activeX/",
+    "xl/ctrlProps/",
+    "xl/pivotTables/",
+    "xl/pivotCache/",
+    "xl/slicers/",
+    "xl/slicerCaches/",
+    "xl/timelines/",
+    "customXml/",
+)
+
+
+def parts_at_risk(path: Path) -> list[str]:
+    """Parts of the workbook an openpyxl save would drop (charts, images, controls…)."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    risky = sorted({p for n in names for p in _PARTS_OPENPYXL_DROPS if n.startswith(p)})
+    return [p.rstrip("/") for p in risky]
+
+
+def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> Path | None:
+    """Add a findings sheet (each finding linked to its cell) and highlight the cells.
+
+    Replaces the findings sheet and highlights of an earlier run; changes nothing else.
+    Returns the backup made.
+    """
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    refuse_if_open(path)
+    risky = parts_at_risk(path)
+    if risky:
+        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+    keep_vba = path.suffix.lower() == ".xlsm"
+    wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
+    for name in _findings_sheet_names():
+        if name in wb.sheetnames:
+            del wb[name]
+    for ws in wb.worksheets:
+        _remove_marks(ws)
+    if report.findings:
+        _highlight(wb[sheet], report)
+        _write_findings_sheet(wb, report, lang)
+    with run_lock(path):
+        return atomic_write(path, wb.save)
+
+
+def _findings_sheet_names() -> tuple[str, ...]:
+    return (FINDINGS_SHEET, "Findings")
+
+
+def _remove_marks(ws: Any) -> None:
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    old = ws.conditional_formatting
+    kept = ConditionalFormattingList()
+    for cf in old:
+        rules = [r for r in cf.rules if MARK_FORMULA not in (r.formula or [])]
+        for rule in rules:
+            kept.add(cf.sqref, rule)
+    ws.conditional_formatting = kept
+
+
+def _highlight(ws: Any, report: Report) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    worst: dict[str, Severity] = {}
+    for f in report.findings:
+        if f.sheet != ws.title:
+            continue
+        if f.cell not in worst or f.severity.rank < worst[f.cell].rank:
+            worst[f.cell] = f.severity
+    for severity in Severity:
+        cells = [c for c, s in worst.items() if s is severity]
+        if not cells:
+            continue
+        fill = PatternFill(
+            "solid", fgColor=MARK_FILLS[severity.value], bgColor=MARK_FILLS[severity.value]
+        )
+        ws.conditional_formatting.add(
+            " ".join(cells), FormulaRule(formula=[MARK_FORMULA], fill=fill, stopIfTrue=False)
+        )
+
+
+def _write_findings_sheet(wb: Any, report: Report, lang: str) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    ws = wb.create_sheet(FINDINGS_SHEET if lang != "en" else "Findings", 0)
+    headers = (
+        ("Vakavuus", "Sääntö", "Kuvaus", "Solu", "Koodi", "Viesti")
+        if lang != "en"
+        else ("Severity", "Rule", "Title", "Cell", "Code", "Message")
+    )
+    for c, text in enumerate(headers, start=1):
+        ws.cell(row=1, column=c, value=text).style = STYLE_HEADER
+    for r, f in enumerate(report.sorted(), start=2):
+        values = (
+            severity_name(f.severity.value, lang),
+            f.rule,
+            rule_title(f.rule, lang),
+            f"{f.sheet}!{f.cell}",
+            f.code,
+            f.message(lang),
+        )
+        for c, v in enumerate(values, start=1):
+            set_text_safe(ws.cell(row=r, column=c), v)
+        link = ws.cell(row=r, column=4)
+        quoted = f.sheet.replace("'", "''")
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{f.cell}")
+        link.font = Font(color="0563C1", underline="single")
+        ws.cell(row=r, column=6).alignment = ws.cell(row=r, column=6).alignment.copy(wrap_text=True)
+    for col, width in zip("ABCDEF", (11, 24, 34, 16, 12, 90), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
+    ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
+
+
+def header_texts(plan: Plan) -> list[str]:
+    """The master's headers: canonical for known fields, then the source's extra columns."""
+    return [CANONICAL_HEADERS_FI[f] for f in FIELD_ORDER] + [h for _, h in plan.extra_columns]

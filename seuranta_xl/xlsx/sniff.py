@@ -1,0 +1,199 @@
+"""What a file really is, and whether it is safe to hand to a parser.
+
+A file's name says little: staff rename HTML exports to .xlsx, save encrypted copies, send
+.xls or .ods. python-calamine aborts the whole process on a zip bomb or a cell at
+XFD1048576, so the zip directory and the sheets' extent are checked here first.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from ..errors import UnreadableFile
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+STRICT_NS = b"purl.oclc.org/ooxml"
+
+
+class Kind(StrEnum):
+    XLSX = "xlsx"
+    XLSM = "xlsm"
+    TEXT = "text"  # tab- or comma-separated text
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may hold before it is refused unopened."""
+
+    max_file_bytes: int = 200 * 1024**2
+    max_entries: int = 10_000
+    max_entry_bytes: int = 512 * 1024**2
+    max_total_bytes: int = 1024**3
+    max_ratio: float = 250.0  # uncompressed/compressed, for entries over ratio_floor
+    ratio_floor: int = 1024**2
+    max_cells: int = 20_000_000  # rows x columns of a sheet's extent
+    max_columns: int = 2_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Kind:
+    """Tell what ``path`` is; raise UnreadableFile with the right reason when it cannot
+    be read as a follow-up sheet."""
+    p = str(path)
+    if not path.exists():
+        raise UnreadableFile("missing", path=p)
+    if path.is_dir():
+        raise UnreadableFile("is_directory", path=p)
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableFile("empty", path=p)
+    if size > limits.max_file_bytes:
+        raise UnreadableFile("too_large", path=p, detail=f"{size:,} bytes")
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(OLE_MAGIC):
+        raise UnreadableFile(_ole_kind(path), path=p)
+    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
+        return _zip_kind(path, limits)
+    if _looks_like_html(head):
+        raise UnreadableFile("html", path=p)
+    if _looks_like_text(head):
+        return Kind.TEXT
+    raise UnreadableFile("not_spreadsheet", path=p)
+
+
+def _ole_kind(path: Path) -> str:
+    """An OLE compound file is either an encrypted OOXML package or a legacy .xls."""
+    data = path.read_bytes()
+    if (
+        "EncryptedPackage".encode("utf-16-le") in data
+        or "EncryptionInfo".encode("utf-16-le") in data
+    ):
+        return "encrypted"
+    return "xls"
+
+
+def _looks_like_html(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) and (
+        b"<html" in text or b"<table" in text
+    )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return False
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return control <= len(head) // 100
+
+
+def _zip_kind(path: Path, limits: Limits) -> Kind:
+    p = str(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("corrupt", path=p, detail=str(exc)) from None
+    with zf:
+        infos = zf.infolist()
+        check_zip_limits(path, infos, limits)
+        names = {i.filename for i in infos}
+        if "mimetype" in names:
+            mimetype = zf.read("mimetype")[:100]
+            if b"opendocument" in mimetype:
+                raise UnreadableFile("ods", path=p)
+        if "xl/workbook.bin" in names:
+            raise UnreadableFile("xlsb", path=p)
+        if "xl/workbook.xml" not in names:
+            raise UnreadableFile("not_spreadsheet", path=p)
+        try:
+            workbook_xml = zf.read("xl/workbook.xml")
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise UnreadableFile("corrupt", path=p, detail=str(exc)) from None
+        if STRICT_NS in workbook_xml[:4096]:
+            raise UnreadableFile("strict", path=p)
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                check_sheet_extent(zf, info, p, limits)
+        # a truncated file can have an intact central directory copy; test the data too
+        bad = _first_bad_entry(zf)
+        if bad is not None:
+            raise UnreadableFile("corrupt", path=p, detail=bad)
+        return Kind.XLSM if "xl/vbaProject.bin" in names else Kind.XLSX
+
+
+def check_zip_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse zip bombs before anything is decompressed."""
+    p = str(path)
+    if len(infos) > limits.max_entries:
+        raise UnreadableFile("too_large", path=p, detail=f"{len(infos)} zip entries")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_entry_bytes:
+            raise UnreadableFile(
+                "too_large", path=p, detail=f"{info.filename}: {info.file_size:,} bytes unpacked"
+            )
+        if info.file_size > limits.ratio_floor:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_ratio:
+                raise UnreadableFile(
+                    "too_large", path=p, detail=f"{info.filename}: packed {ratio:.0f}:1"
+                )
+    if total > limits.max_total_bytes:
+        raise UnreadableFile("too_large", path=p, detail=f"{total:,} bytes unpacked")
+
+
+_DIM_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_sheet_extent(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limits: Limits
+) -> None:
+    """Refuse a sheet whose cells span more than the limits, by its declared dimension and
+    by every cell reference it really holds (a crafted file can lie in its dimension)."""
+    max_row = max_col = 0
+    tail = b""
+    first = True
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                if first and (dim := _DIM_RE.search(buf)) and dim.group(3):
+                    max_col, max_row = _col_index(dim.group(3)), int(dim.group(4))
+                first = False
+                for m in _CELL_REF_RE.finditer(buf):
+                    max_col = max(max_col, _col_index(m.group(1)))
+                    max_row = max(max_row, int(m.group(2)))
+                tail = buf[-256:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise UnreadableFile("corrupt", path=path, detail=f"{info.filename}: {exc}") from None
+    if max_col > limits.max_columns or max_row * max(max_col, 1) > limits.max_cells:
+        raise UnreadableFile(
+            "too_large",
+            path=path,
+            detail=f"{info.filename}: cells up to row {max_row:,}, column {max_col:,}",
+        )
+
+
+def _first_bad_entry(zf: zipfile.ZipFile) -> str | None:
+    try:
+        return zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        return str(exc)

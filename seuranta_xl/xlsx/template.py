@@ -1,0 +1,217 @@
+"""The master template: built here, saved to ``xlsx_templates/seuranta_master.xlsx``.
+
+Run ``python -m seuranta_xl.xlsx.template`` (or ``python xlsx_templates/build.py``) to
+rebuild it; a test checks that the committed file matches what this code builds.
+
+The template carries the look a coordinator expects: named styles per level, a frozen and
+filtered header, column widths, wrapped text, the status dropdown pointing at the scale's
+list range on a hidden settings sheet, and print set-up. ``init`` fills it with rows.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnreadableFile
+from ..layout import CANONICAL_HEADERS_FI
+from ..model import FIELD_ORDER, Field, StatusScale, column_letter
+from ..scale import default_scale
+from .names import DATA_SHEET, FORMAT_VERSION, SCALE_NAME, SETTINGS_SHEET
+
+TEMPLATE_NAME = "seuranta_master.xlsx"
+REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "xlsx_templates"
+
+COLUMN_WIDTHS: dict[Field, float] = {
+    Field.GOAL: 34,
+    Field.ANNUAL_GOAL: 38,
+    Field.ACTION: 38,
+    Field.RISKS: 38,
+    Field.OVERALL: 16,
+    Field.STATUS: 30,
+    Field.COMMENTARY: 60,
+    Field.OWNER: 20,
+}
+EXTRA_COLUMN_WIDTH = 24
+DROPDOWN_ROWS = 2000
+"""The dropdown covers this many rows at least, so rows added by hand get it too."""
+
+STYLE_HEADER = "Seuranta otsikko"
+STYLE_BY_LEVEL = {1: "Seuranta tavoite", 2: "Seuranta vuositavoite", 3: "Seuranta toimenpide"}
+STYLE_TEXT = "Seuranta teksti"
+
+FONT = "Calibri"
+COLORS = {
+    "header": "1F4E78",
+    1: "DDEBF7",
+    2: "F2F7FC",
+    "border": "A6A6A6",
+}
+
+
+def template_path() -> Path:
+    """The built template: inside the installed package, else in the repository."""
+    packaged = resources.files("seuranta_xl").joinpath("templates", TEMPLATE_NAME)
+    if packaged.is_file():
+        return Path(str(packaged))
+    repo = REPO_TEMPLATES / TEMPLATE_NAME
+    if repo.is_file():
+        return repo
+    raise UnreadableFile("template_missing", path=str(repo))
+
+
+def _named_styles() -> list[Any]:
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+    thin = Side(style="thin", color=COLORS["border"])
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top_wrap = Alignment(wrap_text=True, vertical="top")
+    header = NamedStyle(
+        name=STYLE_HEADER,
+        font=Font(name=FONT, size=11, bold=True, color="FFFFFF"),
+        fill=PatternFill("solid", fgColor=COLORS["header"]),
+        alignment=Alignment(wrap_text=True, vertical="center"),
+        border=border,
+    )
+    goal = NamedStyle(
+        name=STYLE_BY_LEVEL[1],
+        font=Font(name=FONT, size=11, bold=True),
+        fill=PatternFill("solid", fgColor=COLORS[1]),
+        alignment=top_wrap,
+        border=border,
+    )
+    annual = NamedStyle(
+        name=STYLE_BY_LEVEL[2],
+        font=Font(name=FONT, size=11, bold=True),
+        fill=PatternFill("solid", fgColor=COLORS[2]),
+        alignment=top_wrap,
+        border=border,
+    )
+    action = NamedStyle(
+        name=STYLE_BY_LEVEL[3],
+        font=Font(name=FONT, size=11),
+        alignment=Alignment(wrap_text=True, vertical="top", indent=1),
+        border=border,
+    )
+    text = NamedStyle(
+        name=STYLE_TEXT,
+        font=Font(name=FONT, size=11),
+        alignment=top_wrap,
+        border=border,
+    )
+    return [header, goal, annual, action, text]
+
+
+def build_template(path: Path, scale: StatusScale | None = None) -> None:
+    """Write the master template to ``path``."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.properties import Outline
+
+    scale = scale or default_scale()
+    wb = Workbook()
+    for style in _named_styles():
+        wb.add_named_style(style)
+    ws = wb.active
+    ws.title = DATA_SHEET
+    for i, f in enumerate(FIELD_ORDER, start=1):
+        cell = ws.cell(row=1, column=i, value=CANONICAL_HEADERS_FI[f])
+        cell.style = STYLE_HEADER
+        ws.column_dimensions[column_letter(i)].width = COLUMN_WIDTHS[f]
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{column_letter(len(FIELD_ORDER))}1"
+    # goals sit above their children: the outline's summary rows are above
+    ws.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=True)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddHeader.left.text = "&A"
+    ws.oddHeader.right.text = "&D"
+
+    status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
+    add_status_dropdown(ws, f"{status_col}2:{status_col}{DROPDOWN_ROWS + 1}")
+
+    settings = wb.create_sheet(SETTINGS_SHEET)
+    write_settings(settings, scale)
+    settings.sheet_state = "hidden"
+    wb.defined_names[SCALE_NAME] = DefinedName(SCALE_NAME, attr_text=scale_range(len(scale.values)))
+
+    wb.properties.title = "Strategian seurantataulukko"
+    wb.properties.creator = "seuranta-xl"
+    wb.properties.subject = "Valtuustokauden tavoitteiden seuranta"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def scale_range(steps: int) -> str:
+    return f"'{SETTINGS_SHEET}'!$A$2:$A${steps + 1}"
+
+
+def add_status_dropdown(ws: Any, sqref: str) -> Any:
+    """The status dropdown: a list pointing at the scale's range (an inline list would split
+    the labels at their commas)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(
+        type="list",
+        formula1=f"={SCALE_NAME}",
+        allow_blank=True,
+        showDropDown=False,  # openpyxl's name is inverted: False shows the arrow
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Etenemisaste",
+        error="Valitse etenemisaste luettelosta (1–5).",
+        showInputMessage=True,
+        promptTitle="Etenemisaste",
+        prompt="Valitse luettelosta.",
+    )
+    dv.add(sqref)
+    ws.add_data_validation(dv)
+    return dv
+
+
+def write_settings(ws: Any, scale: StatusScale) -> None:
+    """The settings sheet: the scale in column A (the dropdown's list), settings in C:D."""
+    from openpyxl.styles import Font
+
+    ws["A1"] = "Etenemisasteikko"
+    ws["A1"].font = Font(bold=True)
+    for i, text in enumerate(scale.displays(), start=2):
+        ws.cell(row=i, column=1).value = text
+        ws.cell(row=i, column=1).data_type = "s"
+    ws["C1"] = "Asetus"
+    ws["D1"] = "Arvo"
+    ws["C1"].font = ws["D1"].font = Font(bold=True)
+    ws["C2"] = "seuranta-xl-muoto"
+    ws["D2"] = FORMAT_VERSION
+    ws["F1"] = (
+        "Etenemisasteikko: yksi porras riville, numero ja selite (esim. "
+        "'3 Toteutus on aloitettu, ei vielä valmis'). Etenemisasteen pudotusvalikko "
+        "näyttää nämä rivit."
+    )
+    ws.column_dimensions["A"].width = 80
+    ws.column_dimensions["C"].width = 22
+    ws.column_dimensions["D"].width = 12
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the template into the repository's ``xlsx_templates/`` (or the given path)."""
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else REPO_TEMPLATES / TEMPLATE_NAME
+    build_template(target)
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
