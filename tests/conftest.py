@@ -1,0 +1,129 @@
+"""Shared fixtures: the bundled sample, workbooks built for a test, and LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from seuranta_xl import demo_source
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+HEADERS = [
+    "Valtuustokauden tavoite",
+    "Vuositavoite",
+    "Toimenpide",
+    "Merkittävimmät tavoitteen toteuttamista uhkaavat riskit",
+    "Kokonais-tilanne",
+    "Etenemisaste",
+    "",
+    "Vastuuhenkilö",
+]
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return demo_source()
+
+
+def sample_records() -> list[tuple[int, list[str]]]:
+    """The sample split naively (it has no quoted cells): (line number, 8 cells) per data row."""
+    lines = demo_source().read_text("utf-8").split("\n")
+    out = []
+    for number, line in enumerate(lines, start=1):
+        cells = line.split("\t")
+        if len(cells) == 8 and cells[0] != HEADERS[0]:
+            out.append((number, cells))
+    return out
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]], sheet: str = "Seuranta") -> Path:
+    """A plain workbook with ``rows`` from A1; strings stay text."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, values in enumerate(rows, start=1):
+        for c, v in enumerate(values, start=1):
+            if v is None or v == "":
+                continue
+            cell = ws.cell(row=r, column=c, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+def seuranta_command() -> list[str]:
+    """The installed ``seuranta`` entry point of the interpreter running the tests."""
+    exe = Path(sys.executable).parent / ("seuranta.exe" if os.name == "nt" else "seuranta")
+    if not exe.exists():
+        found = shutil.which("seuranta")
+        if found is None:
+            pytest.fail("the seuranta entry point is not installed (pip install -e .)")
+        return [found]
+    return [str(exe)]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    full_env = {**os.environ, "SEURANTA_LANG": "fi", **(env or {})}
+    return subprocess.run(
+        [*seuranta_command(), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+UNO_PYTHON = "/usr/bin/python3"
+
+
+def libreoffice_missing() -> str | None:
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+    probe = subprocess.run(
+        [UNO_PYTHON, "-c", "import uno"], capture_output=True, check=False
+    ) if Path(UNO_PYTHON).exists() else None
+    if probe is None or probe.returncode != 0:
+        return "python3-uno is not installed: apt-get install python3-uno"
+    return None
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> None:
+    reason = libreoffice_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+def soffice_convert(src: Path, outdir: Path, target: str = "xlsx", profile: Path | None = None,
+                    infilter: str | None = None) -> Path:
+    """Convert with headless LibreOffice, each run with its own profile."""
+    profile = profile or outdir / ".lo-profile"
+    cmd = [
+        "soffice",
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+    ]
+    if infilter:
+        cmd.append(f"--infilter={infilter}")
+    cmd += ["--convert-to", target, "--outdir", str(outdir), str(src)]
+    subprocess.run(cmd, capture_output=True, check=True, timeout=180)
+    out = outdir / (src.stem + "." + target.split(":")[0])
+    assert out.exists(), f"LibreOffice made no {out}"
+    return out
