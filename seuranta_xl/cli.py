@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .errors import SeurantaError
 from .findings import Report, Severity
+from .xlsx.names import FINDINGS_SHEETS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,7 +192,7 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
         echo_report(result.report, lang)
         if mark:
             click.echo()
-            click.echo(say("marked", lang, sheet="Findings" if lang == "en" else "Havainnot"))
+            click.echo(say("marked", lang, sheet=FINDINGS_SHEETS[1 if lang == "en" else 0]))
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 

@@ -95,9 +95,11 @@ UNO_PYTHON = "/usr/bin/python3"
 def libreoffice_missing() -> str | None:
     if shutil.which("soffice") is None:
         return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-    probe = subprocess.run(
-        [UNO_PYTHON, "-c", "import uno"], capture_output=True, check=False
-    ) if Path(UNO_PYTHON).exists() else None
+    probe = (
+        subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True, check=False)
+        if Path(UNO_PYTHON).exists()
+        else None
+    )
     if probe is None or probe.returncode != 0:
         return "python3-uno is not installed: apt-get install python3-uno"
     return None
@@ -110,8 +112,13 @@ def libreoffice() -> None:
         pytest.skip(reason)
 
 
-def soffice_convert(src: Path, outdir: Path, target: str = "xlsx", profile: Path | None = None,
-                    infilter: str | None = None) -> Path:
+def soffice_convert(
+    src: Path,
+    outdir: Path,
+    target: str = "xlsx",
+    profile: Path | None = None,
+    infilter: str | None = None,
+) -> Path:
     """Convert with headless LibreOffice, each run with its own profile."""
     profile = profile or outdir / ".lo-profile"
     cmd = [
@@ -124,6 +131,6 @@ def soffice_convert(src: Path, outdir: Path, target: str = "xlsx", profile: Path
         cmd.append(f"--infilter={infilter}")
     cmd += ["--convert-to", target, "--outdir", str(outdir), str(src)]
     subprocess.run(cmd, capture_output=True, check=True, timeout=180)
-    out = outdir / (src.stem + "." + target.split(":")[0])
+    out = outdir / (src.stem + "." + target.split(":", maxsplit=1)[0])
     assert out.exists(), f"LibreOffice made no {out}"
     return out

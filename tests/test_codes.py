@@ -119,7 +119,7 @@ def test_sloppy_variants_parse_to_the_same_code_with_an_issue(code, how):
 @given(codes_st, codes_st, codes_st)
 def test_ordering_is_a_total_order(a, b, c):
     assert (a < b) + (b < a) + (a == b) == 1
-    if a < b and b < c:
+    if a < b < c:
         assert a < c
     assert (a <= b) == (a < b or a == b)
 

@@ -48,8 +48,15 @@ def test_header_below_the_top_columns_in_any_order_commentary_named():
         ["Tuusulan kunta"],
         [],
         ["Strategian seuranta 2021"],
-        ["Vastuuhenkilö", "Etenemisaste", "Toimenpide", "Vuositavoite", "Valtuustokauden tavoite",
-         "Kommentti", "Riskit"],
+        [
+            "Vastuuhenkilö",
+            "Etenemisaste",
+            "Toimenpide",
+            "Vuositavoite",
+            "Valtuustokauden tavoite",
+            "Kommentti",
+            "Riskit",
+        ],
         ["Pormestari", "", "", "", "01. Tavoite", "", ""],
     ]
     header = find_header(SourceTable("S", grid))
@@ -72,8 +79,10 @@ def test_blank_commentary_header_is_recognised():
 
 
 def test_extra_and_duplicate_columns_are_kept():
-    grid = [[*HEADERS[:7], "Vastuuhenkilö", "Lisätietoja", "Vastuuhenkilö"],
-            ["01. A", "", "", "", "", "", "", "X", "huom", "Y"]]
+    grid = [
+        [*HEADERS[:7], "Vastuuhenkilö", "Lisätietoja", "Vastuuhenkilö"],
+        ["01. A", "", "", "", "", "", "", "X", "huom", "Y"],
+    ]
     table = SourceTable("S", grid)
     header = find_header(table)
     assert header.extras == ((9, "Lisätietoja"), (10, "Vastuuhenkilö"))

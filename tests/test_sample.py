@@ -55,12 +55,31 @@ def test_source_findings_are_the_samples_real_blemishes(imported):
     assert _cells(report, "status.label") == ["F5"]
     assert _cells(report, "row.blank") == ["A16", "A30", "A46", "A64"]
     assert _cells(report, "status.missing") == [
-        "F8", "F9", "F58", "F59", "F60", "F61", "F62", "F63"
+        "F8",
+        "F9",
+        "F58",
+        "F59",
+        "F60",
+        "F61",
+        "F62",
+        "F63",
     ]
     assert all(f.severity is Severity.INFO for f in report.by_rule("owner.missing"))
     assert {f.code for f in report.by_rule("owner.missing")} == {
-        "02.", "03.", "06.", "07.", "13.", "14.", "15.", "22.", "23.", "24.", "29.", "30.",
-        "31.", "32.",
+        "02.",
+        "03.",
+        "06.",
+        "07.",
+        "13.",
+        "14.",
+        "15.",
+        "22.",
+        "23.",
+        "24.",
+        "29.",
+        "30.",
+        "31.",
+        "32.",
     }
     assert {f.sheet for f in report} == {"sample_2021.tsv"}
 

@@ -39,8 +39,11 @@ def test_default_scale_is_the_samples(scale):
         (f"3 {LABEL3}.", 3, StatusMatch.VARIANT),
         (LABEL3, 3, StatusMatch.VARIANT),
         (LABEL3.lower(), 3, StatusMatch.VARIANT),
-        ("4 Toteutusvaiheessa lähellä valmistumista, ei vielä viimeistely/käyttöön otettu",
-         4, StatusMatch.LABEL_DIFFERS),
+        (
+            "4 Toteutusvaiheessa lähellä valmistumista, ei vielä viimeistely/käyttöön otettu",
+            4,
+            StatusMatch.LABEL_DIFFERS,
+        ),
         ("3 valmis", 3, StatusMatch.LABEL_DIFFERS),
         (7, None, StatusMatch.UNKNOWN),
         ("7", None, StatusMatch.UNKNOWN),

@@ -12,10 +12,9 @@ from typing import Any
 
 from ..errors import WriteError
 from ..findings import Report, Severity
-from ..layout import CANONICAL_HEADERS_FI
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
 from ..texts import rule_title, severity_name
-from .names import DATA_SHEET, FINDINGS_SHEET, SCALE_NAME, SETTINGS_SHEET
+from .names import DATA_SHEET, FINDINGS_SHEETS, SCALE_NAME, SETTINGS_SHEET
 from .save import atomic_write, refuse_if_open, run_lock
 from .template import (
     COLUMN_WIDTHS,
@@ -180,7 +179,7 @@ def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> P
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
     keep_vba = path.suffix.lower() == ".xlsm"
     wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
-    for name in _findings_sheet_names():
+    for name in FINDINGS_SHEETS:
         if name in wb.sheetnames:
             del wb[name]
     for ws in wb.worksheets:
@@ -190,10 +189,6 @@ def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> P
         _write_findings_sheet(wb, report, lang)
     with run_lock(path):
         return atomic_write(path, wb.save)
-
-
-def _findings_sheet_names() -> tuple[str, ...]:
-    return (FINDINGS_SHEET, "Findings")
 
 
 def _remove_marks(ws: Any) -> None:
@@ -231,10 +226,10 @@ def _highlight(ws: Any, report: Report) -> None:
 
 
 def _write_findings_sheet(wb: Any, report: Report, lang: str) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    ws = wb.create_sheet(FINDINGS_SHEET if lang != "en" else "Findings", 0)
+    ws = wb.create_sheet(FINDINGS_SHEETS[1] if lang == "en" else FINDINGS_SHEETS[0], 0)
     headers = (
         ("Vakavuus", "Sääntö", "Kuvaus", "Solu", "Koodi", "Viesti")
         if lang != "en"
@@ -257,14 +252,9 @@ def _write_findings_sheet(wb: Any, report: Report, lang: str) -> None:
         quoted = f.sheet.replace("'", "''")
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{f.cell}")
         link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=r, column=6).alignment = ws.cell(row=r, column=6).alignment.copy(wrap_text=True)
+        ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCDEF", (11, 24, 34, 16, 12, 90), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
     ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
-
-
-def header_texts(plan: Plan) -> list[str]:
-    """The master's headers: canonical for known fields, then the source's extra columns."""
-    return [CANONICAL_HEADERS_FI[f] for f in FIELD_ORDER] + [h for _, h in plan.extra_columns]

@@ -10,7 +10,7 @@ from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
 from ..scale import default_scale
-from .names import SETTINGS_SHEET
+from .names import FINDINGS_SHEETS, SETTINGS_SHEET
 from .sniff import Kind, sniff
 from .text import read_text_grid
 
@@ -67,7 +67,7 @@ def _read_workbook(path: Path) -> tuple[list[SourceTable], StatusScale | None]:
         tables = [
             SourceTable(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
             for name in names
-            if name != SETTINGS_SHEET
+            if name != SETTINGS_SHEET and name not in FINDINGS_SHEETS
         ]
         scale = None
         if SETTINGS_SHEET in names:

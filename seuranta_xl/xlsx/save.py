@@ -47,7 +47,14 @@ def run_lock(path: Path) -> Iterator[None]:
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
-        raise WriteError("busy", path=str(path), lock=lock.name) from None
+        if not _stale(lock):
+            raise WriteError("busy", path=str(path), lock=lock.name) from None
+        # the run that held it died (killed, power cut): take it over
+        lock.unlink(missing_ok=True)
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            raise WriteError("busy", path=str(path), lock=lock.name) from None
     except OSError as exc:
         raise WriteError("save_failed", path=str(path), detail=str(exc)) from None
     try:
@@ -57,6 +64,23 @@ def run_lock(path: Path) -> Iterator[None]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             lock.unlink()
+
+
+def _stale(lock: Path) -> bool:
+    """A lock is stale when the process that wrote it, on this machine, is gone."""
+    if os.name != "posix":
+        return False  # no cheap liveness check; the message tells how to clear it
+    try:
+        pid = int(lock.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def backup_path(path: Path, now: datetime | None = None) -> Path:
@@ -146,10 +170,7 @@ def _umask() -> int:
 
 
 def _reason(exc: BaseException) -> str:
-    import errno
-
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return "levy on täynnä / disk full"
-    if isinstance(exc, PermissionError):
-        return f"ei oikeutta / permission denied: {exc.filename or ''}".strip()
+    """The operating system's reason, with the file it concerns."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     return str(exc) or type(exc).__name__

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -110,24 +111,46 @@ def _zip_kind(path: Path, limits: Limits) -> Kind:
             mimetype = zf.read("mimetype")[:100]
             if b"opendocument" in mimetype:
                 raise UnreadableFile("ods", path=p)
-        if "xl/workbook.bin" in names:
-            raise UnreadableFile("xlsb", path=p)
-        if "xl/workbook.xml" not in names:
-            raise UnreadableFile("not_spreadsheet", path=p)
         try:
-            workbook_xml = zf.read("xl/workbook.xml")
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            part = _workbook_part(zf, names)
+            if part is None:
+                raise UnreadableFile("not_spreadsheet", path=p)
+            if part.endswith(".bin"):
+                raise UnreadableFile("xlsb", path=p)
+            workbook_xml = zf.read(part)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise UnreadableFile("corrupt", path=p, detail=str(exc)) from None
         if STRICT_NS in workbook_xml[:4096]:
             raise UnreadableFile("strict", path=p)
         for info in infos:
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            if _SHEET_PART_RE.search(info.filename):
                 check_sheet_extent(zf, info, p, limits)
         # a truncated file can have an intact central directory copy; test the data too
         bad = _first_bad_entry(zf)
         if bad is not None:
             raise UnreadableFile("corrupt", path=p, detail=bad)
         return Kind.XLSM if "xl/vbaProject.bin" in names else Kind.XLSX
+
+
+_SHEET_PART_RE = re.compile(r"(^|/)(worksheets/[^/]+|sheet\d*)\.xml$", re.I)
+_OFFICE_DOC_RE = re.compile(
+    rb'Type="[^"]*/officeDocument"[^>]*?Target="([^"]+)"|Target="([^"]+)"[^>]*?Type="[^"]*/officeDocument"'
+)
+
+
+def _workbook_part(zf: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The workbook part, as the package's root relationships name it (usually
+    ``xl/workbook.xml``; ``xl/workbook.bin`` in an .xlsb)."""
+    for candidate in ("xl/workbook.xml", "xl/workbook.bin"):
+        if candidate in names:
+            return candidate
+    if "_rels/.rels" not in names:
+        return None
+    m = _OFFICE_DOC_RE.search(zf.read("_rels/.rels"))
+    if m is None:
+        return None
+    target = (m.group(1) or m.group(2)).decode("utf-8", "replace").lstrip("/")
+    return target if target in names else None
 
 
 def check_zip_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -182,7 +205,7 @@ def check_sheet_extent(
                     max_col = max(max_col, _col_index(m.group(1)))
                     max_row = max(max_row, int(m.group(2)))
                 tail = buf[-256:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
         raise UnreadableFile("corrupt", path=path, detail=f"{info.filename}: {exc}") from None
     if max_col > limits.max_columns or max_row * max(max_col, 1) > limits.max_cells:
         raise UnreadableFile(
@@ -195,5 +218,5 @@ def check_sheet_extent(
 def _first_bad_entry(zf: zipfile.ZipFile) -> str | None:
     try:
         return zf.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
         return str(exc)

@@ -1,0 +1,97 @@
+"""Files made and edited by a real spreadsheet program (LibreOffice, headless).
+
+Skipped, saying so, where LibreOffice or python3-uno is absent; .ci/run installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from seuranta_xl import init_master, validate
+from seuranta_xl.xlsx.read import load_plan
+
+from .conftest import UNO_PYTHON, soffice_convert
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
+LO_EDIT = Path(__file__).with_name("lo_edit.py")
+
+
+def lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
+    spec = dst.with_suffix(".json")
+    spec.write_text(json.dumps(edits), encoding="utf-8")
+    subprocess.run(
+        [UNO_PYTHON, str(LO_EDIT), str(src), str(dst), str(spec)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return dst
+
+
+@pytest.fixture(scope="module")
+def sample_master(tmp_path_factory, sample_path):
+    return init_master(sample_path, tmp_path_factory.mktemp("lo") / "seuranta.xlsx").master
+
+
+def test_master_saved_by_libreoffice_keeps_rows_dropdown_and_findings(sample_master, tmp_path):
+    resaved = soffice_convert(sample_master, tmp_path / "out")
+    ours, theirs = load_plan(sample_master).plan, load_plan(resaved).plan
+    assert [r.values for r in theirs.rows] == [r.values for r in ours.rows]
+    assert theirs.scale == ours.scale
+    a = Counter((f.rule, f.cell) for f in validate(sample_master).report)
+    b = Counter((f.rule, f.cell) for f in validate(resaved).report)
+    assert a == b
+    wb = load_workbook(resaved)
+    ws = wb["Seuranta"]
+    dvs = ws.data_validations.dataValidation
+    assert any(dv.type == "list" and "F2" in str(dv.sqref) for dv in dvs)
+    assert "Etenemisasteikko" in wb.defined_names
+    assert wb["Asetukset"].sheet_state == "hidden"
+    # (freeze panes are view settings, which a headless conversion has no view to keep)
+
+
+def test_source_xlsx_made_by_libreoffice_from_the_sample(sample_path, tmp_path):
+    txt = tmp_path / "sample.txt"
+    txt.write_bytes(sample_path.read_bytes())
+    # tab-separated, no text delimiter, UTF-8, from line 1, every column as text
+    xlsx = soffice_convert(
+        txt,
+        tmp_path,
+        "xlsx",
+        infilter="Text - txt - csv (StarCalc):9,,76,1,1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2",
+    )
+    from_xlsx = init_master(xlsx, tmp_path / "from_xlsx.xlsx")
+    from_txt = init_master(sample_path, tmp_path / "from_txt.xlsx")
+    assert [r.values for r in from_xlsx.plan.rows] == [r.values for r in from_txt.plan.rows]
+    assert len(from_xlsx.plan.rows) == 67
+
+
+def test_edits_made_in_libreoffice_are_validated_at_their_cells(sample_master, tmp_path):
+    edited = lo_edit(
+        sample_master,
+        tmp_path / "edited.xlsx",
+        [
+            {
+                "sheet": "Seuranta",
+                "cell": "F3",
+                "value": "3 Toteutus on aloitettu, ei vielä valmis",
+            },
+            {"sheet": "Seuranta", "cell": "F4", "value": "7"},
+            {"sheet": "Seuranta", "cell": "F5", "value": 5, "kind": "number"},
+            {"sheet": "Seuranta", "cell": "G6", "value": "=1+1", "kind": "text"},
+            {"sheet": "Seuranta", "cell": "B7", "value": "1.3 Huolimaton"},
+        ],
+    )
+    report = validate(edited).report
+    found = {(f.rule, f.cell) for f in report if f.severity.value != "info"}
+    assert ("status.label", "F3") not in found  # the typo fixed
+    assert ("status.unknown", "F4") in found
+    assert ("status.format", "F5") in {(f.rule, f.cell) for f in report}
+    assert ("text.formula", "G6") in found
+    assert ("code.format", "B7") in found
