@@ -31,6 +31,8 @@ def test_template_layout():
             "Seuranta vuositavoite",
             "Seuranta toimenpide",
             "Seuranta teksti",
+            "Seuranta tavoiterivi",
+            "Seuranta vuositavoiterivi",
         ]
     )
     data = d["Seuranta"]
@@ -63,6 +65,8 @@ def test_master_from_the_sample_looks_as_a_coordinator_expects(sample_master):
     assert data["cells"]["B3"][2] == "Seuranta vuositavoite"
     assert data["cells"]["C6"][2] == "Seuranta toimenpide"
     assert data["cells"]["G3"][5] is True  # wrapped commentary
+    assert data["cells"]["G3"][2] == "Seuranta vuositavoiterivi" and data["cells"]["G3"][3] is False
+    assert data["cells"]["G6"][2] == "Seuranta teksti"
     assert data["outline"][3] == 1 and data["outline"][6] == 2 and 2 not in data["outline"]
     # long commentaries get taller rows; no row is taller than Excel allows
     assert data["heights"][3] > 30

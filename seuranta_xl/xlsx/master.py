@@ -20,6 +20,7 @@ from .template import (
     COLUMN_WIDTHS,
     DROPDOWN_ROWS,
     EXTRA_COLUMN_WIDTH,
+    ROW_STYLE_BY_LEVEL,
     STYLE_BY_LEVEL,
     STYLE_HEADER,
     STYLE_TEXT,
@@ -52,11 +53,11 @@ def set_text_safe(cell: Any, value: object) -> None:
         cell.data_type = "s"
 
 
-def row_height(texts: list[tuple[str, float]], bold: bool = False) -> float | None:
-    """A row height that shows wrapped text whole: (text, column width) pairs in, points
+def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
+    """A row height that shows wrapped text whole: (text, column width, bold) in, points
     out; None when one line is enough. Excel does not refit rows written by a program."""
     lines = 1
-    for text, width in texts:
+    for text, width, bold in texts:
         if not text:
             continue
         per_line = max(int(width * (1.0 if bold else 1.15)), 1)
@@ -116,16 +117,18 @@ def _sqref(text: str) -> Any:
 
 def _write_row(ws: Any, r: int, row: Row, widths: list[float]) -> None:
     level = row.level if row.level in STYLE_BY_LEVEL else (row.column_level or 0)
-    style = STYLE_BY_LEVEL.get(level, STYLE_TEXT)
+    row_style = ROW_STYLE_BY_LEVEL.get(level, STYLE_TEXT)
+    title_column = FIELD_ORDER.index(row.code_field) + 1 if row.code_field else None
     values: list[object] = [row.values.get(f) for f in FIELD_ORDER] + list(row.extras)
-    texts: list[tuple[str, float]] = []
+    texts: list[tuple[str, float, bool]] = []
     for c, value in enumerate(values, start=1):
         cell = ws.cell(row=r, column=c)
         set_text_safe(cell, value)
-        cell.style = style
+        is_title = c == title_column
+        cell.style = STYLE_BY_LEVEL.get(level, STYLE_TEXT) if is_title else row_style
         if value is not None:
-            texts.append((str(value), widths[c - 1]))
-    height = row_height(texts, bold=level in (1, 2))
+            texts.append((str(value), widths[c - 1], is_title and level in (1, 2)))
+    height = row_height(texts)
     dim = ws.row_dimensions[r]
     if height is not None:
         dim.height = height

@@ -40,7 +40,10 @@ DROPDOWN_ROWS = 2000
 
 STYLE_HEADER = "Seuranta otsikko"
 STYLE_BY_LEVEL = {1: "Seuranta tavoite", 2: "Seuranta vuositavoite", 3: "Seuranta toimenpide"}
+"""The code-and-title cell of each level: goals and annual goals bold on a tint."""
 STYLE_TEXT = "Seuranta teksti"
+ROW_STYLE_BY_LEVEL = {1: "Seuranta tavoiterivi", 2: "Seuranta vuositavoiterivi", 3: STYLE_TEXT}
+"""The other cells of a row: the level's tint, regular text."""
 
 FONT = "Calibri"
 COLORS = {
@@ -101,7 +104,17 @@ def _named_styles() -> list[Any]:
         alignment=top_wrap,
         border=border,
     )
-    return [header, goal, annual, action, text]
+    rows = [
+        NamedStyle(
+            name=ROW_STYLE_BY_LEVEL[level],
+            font=Font(name=FONT, size=11),
+            fill=PatternFill("solid", fgColor=COLORS[level]),
+            alignment=top_wrap,
+            border=border,
+        )
+        for level in (1, 2)
+    ]
+    return [header, goal, annual, action, text, *rows]
 
 
 def build_template(path: Path, scale: StatusScale | None = None) -> None:
