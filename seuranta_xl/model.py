@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from functools import total_ordering
 
@@ -389,6 +389,18 @@ class Row:
         return self.text(Field.OWNER).strip()
 
     @property
+    def risks(self) -> str:
+        return self.text(Field.RISKS)
+
+    @property
+    def overall(self) -> str:
+        return self.text(Field.OVERALL)
+
+    @property
+    def commentary(self) -> str:
+        return self.text(Field.COMMENTARY)
+
+    @property
     def code_field(self) -> Field | None:
         return Field.for_level(self.column_level) if self.column_level else None
 
@@ -437,4 +449,3 @@ class SourceTable:
     name: str  # the sheet name, or the file name for text files
     cells: Sequence[Sequence[object]]
     first_row: int = 1  # sheet row of cells[0]
-    blank_lines: tuple[int, ...] = field(default=())

@@ -270,6 +270,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: asetusten etenemisasteikko on virheellinen ({detail}).",
         "{path}: the progress scale in the settings is invalid ({detail}).",
     ),
+    "not_xlsx": (
+        "{path}: seurantataulukon nimen pitää päättyä .xlsx (makroton Excel-työkirja).",
+        "{path}: the master's name must end in .xlsx (a macro-free Excel workbook).",
+    ),
     "exists": (
         "{path} on jo olemassa. Käytä valitsinta --force, jos haluat korvata sen.",
         "{path} already exists. Use --force to replace it.",

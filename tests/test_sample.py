@@ -103,3 +103,18 @@ def test_master_values_read_back_equal_through_the_fast_reader(imported, sample_
     source = load_plan(sample_path).plan
     master = load_plan(imported.master).plan
     assert [r.values for r in master.rows] == [r.values for r in source.rows]
+
+
+def test_row_knows_its_fields_and_where_they_came_from(imported):
+    row = imported.plan.rows[1]  # 01.01
+    assert str(row.code) == "01.01" and row.level == 2
+    assert row.title.startswith("Viemme käytäntöön poliittisen")
+    assert row.owner == "Kansliapäällikkö"
+    assert row.risks.startswith("Uudistuksen toisen vaiheet")
+    assert row.overall == ""
+    assert row.status.value == 4
+    assert row.commentary.startswith("Poliittisen johtamisjärjestelmän")
+    from seuranta_xl import Field
+
+    assert str(row.cells[Field.STATUS]) == "sample_2021.tsv!F5"
+    assert str(row.cells[Field.COMMENTARY]) == "sample_2021.tsv!G5"

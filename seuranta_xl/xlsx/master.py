@@ -74,6 +74,8 @@ def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | Non
     from openpyxl import load_workbook
 
     target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise WriteError("not_xlsx", path=str(target))
     if target.exists() and not force:
         raise WriteError("exists", path=str(target))
     refuse_if_open(target)
