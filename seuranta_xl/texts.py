@@ -110,8 +110,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "status.missing": (
         "Etenemisaste puuttuu",
         "Status missing",
-        "{level_name} {code}: etenemisaste puuttuu.",
-        "{level_name} {code}: no progress status.",
+        "Etenemisaste puuttuu ({level_lower}).",
+        "No progress status ({level_lower}).",
     ),
     "status.no_owner": (
         "Etenemisaste rivillä, jolla ei ole vastuuhenkilöä",
@@ -122,8 +122,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "owner.missing": (
         "Vastuuhenkilö puuttuu",
         "Owner missing",
-        "{level_name} {code}: vastuuhenkilö puuttuu, joten rivi ei mene kenellekään täytettäväksi.",
-        "{level_name} {code}: no owner, so nobody will be asked to fill in this row.",
+        "Vastuuhenkilö puuttuu ({level_lower}), joten riviä ei lähetetä kenellekään täytettäväksi.",
+        "No owner ({level_lower}), so nobody will be asked to fill in this row.",
     ),
     "text.too_long": (
         "Teksti on liian pitkä",
@@ -321,8 +321,9 @@ def finding_text(rule: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     if "issues" in params:
         params["issues_fi"] = ", ".join(CODE_ISSUES[i][0] for i in params["issues"])
         params["issues_en"] = ", ".join(CODE_ISSUES[i][1] for i in params["issues"])
-    if "level" in params and "level_name" not in params and params["level"] in LEVEL_NAMES:
-        params["level_name"] = _pick(LEVEL_NAMES[params["level"]], lang)
+    if "level" in params and params["level"] in LEVEL_NAMES:
+        params.setdefault("level_name", _pick(LEVEL_NAMES[params["level"]], lang))
+        params.setdefault("level_lower", params["level_name"].lower())
     # a commentary can be pages long; a status or a code is shown whole
     if isinstance(params.get("text"), str) and len(params["text"]) > 80:
         params["text"] = params["text"][:77] + "..."
