@@ -84,18 +84,24 @@ def test_encrypted_workbook(tmp_path):
     assert "salattu" in err.value.message("fi")
 
 
+def _rewrite_part(src: Path, dst: Path, part: str, old: bytes, new: bytes) -> Path:
+    """A copy of a workbook with one part's bytes replaced."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, data.replace(old, new) if item.filename == part else data)
+    return dst
+
+
 def test_strict_open_xml(tmp_path):
     p = write_xlsx(tmp_path / "plain.xlsx", [HEADERS])
-    strict = tmp_path / "strict.xlsx"
-    with zipfile.ZipFile(p) as src, zipfile.ZipFile(strict, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "xl/workbook.xml":
-                data = data.replace(
-                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
-                )
-            dst.writestr(item, data)
+    strict = _rewrite_part(
+        p,
+        tmp_path / "strict.xlsx",
+        "xl/workbook.xml",
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    )
     assert _reason(strict) == "strict"
 
 
@@ -130,16 +136,14 @@ def test_cell_at_the_last_address_is_refused(tmp_path):
 
 def test_lying_dimension_does_not_hide_a_far_cell(tmp_path):
     p = write_xlsx(tmp_path / "plain.xlsx", [HEADERS])
-    lying = tmp_path / "lying.xlsx"
-    with zipfile.ZipFile(p) as src, zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(
-                    b"</sheetData>",
-                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
-                )
-            dst.writestr(item, data)
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    lying = _rewrite_part(
+        p,
+        tmp_path / "lying.xlsx",
+        "xl/worksheets/sheet1.xml",
+        b"</sheetData>",
+        far + b"</sheetData>",
+    )
     assert _reason(lying) == "too_large"
 
 

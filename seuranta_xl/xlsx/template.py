@@ -70,7 +70,16 @@ def _named_styles() -> list[Any]:
 
     thin = Side(style="thin", color=COLORS["border"])
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    top_wrap = Alignment(wrap_text=True, vertical="top")
+
+    def style(name: str, *, bold: bool = False, tint: str | None = None, indent: int = 0) -> Any:
+        return NamedStyle(
+            name=name,
+            font=Font(name=FONT, size=11, bold=bold),
+            fill=PatternFill("solid", fgColor=tint) if tint else PatternFill(),
+            alignment=Alignment(wrap_text=True, vertical="top", indent=indent),
+            border=border,
+        )
+
     header = NamedStyle(
         name=STYLE_HEADER,
         font=Font(name=FONT, size=11, bold=True, color="FFFFFF"),
@@ -78,43 +87,15 @@ def _named_styles() -> list[Any]:
         alignment=Alignment(wrap_text=True, vertical="center"),
         border=border,
     )
-    goal = NamedStyle(
-        name=STYLE_BY_LEVEL[1],
-        font=Font(name=FONT, size=11, bold=True),
-        fill=PatternFill("solid", fgColor=COLORS[1]),
-        alignment=top_wrap,
-        border=border,
-    )
-    annual = NamedStyle(
-        name=STYLE_BY_LEVEL[2],
-        font=Font(name=FONT, size=11, bold=True),
-        fill=PatternFill("solid", fgColor=COLORS[2]),
-        alignment=top_wrap,
-        border=border,
-    )
-    action = NamedStyle(
-        name=STYLE_BY_LEVEL[3],
-        font=Font(name=FONT, size=11),
-        alignment=Alignment(wrap_text=True, vertical="top", indent=1),
-        border=border,
-    )
-    text = NamedStyle(
-        name=STYLE_TEXT,
-        font=Font(name=FONT, size=11),
-        alignment=top_wrap,
-        border=border,
-    )
-    rows = [
-        NamedStyle(
-            name=ROW_STYLE_BY_LEVEL[level],
-            font=Font(name=FONT, size=11),
-            fill=PatternFill("solid", fgColor=COLORS[level]),
-            alignment=top_wrap,
-            border=border,
-        )
-        for level in (1, 2)
+    return [
+        header,
+        style(STYLE_BY_LEVEL[1], bold=True, tint=COLORS[1]),
+        style(STYLE_BY_LEVEL[2], bold=True, tint=COLORS[2]),
+        style(STYLE_BY_LEVEL[3], indent=1),
+        style(STYLE_TEXT),
+        style(ROW_STYLE_BY_LEVEL[1], tint=COLORS[1]),
+        style(ROW_STYLE_BY_LEVEL[2], tint=COLORS[2]),
     ]
-    return [header, goal, annual, action, text, *rows]
 
 
 def build_template(path: Path, scale: StatusScale | None = None) -> None:
