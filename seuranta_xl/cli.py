@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -74,7 +74,7 @@ def lang_option(f: F) -> F:
     )(f)
 
 
-def fail(exc: SeurantaError, lang: str) -> None:
+def fail(exc: SeurantaError, lang: str) -> NoReturn:
     click.secho(exc.message(lang), fg="red", err=True)
     sys.exit(exc.exit_code)
 

@@ -154,7 +154,10 @@ def normalize_header(value: object) -> str:
     return _NORM_RE.sub(" ", text).strip(" :*")
 
 
-_ALIAS_INDEX = {normalize_header(a): f for f, names in HEADER_ALIASES.items() for a in names}
+# keyed without spaces, so "Vastuu henkilö" and "Vastuuhenkilö" match alike
+_ALIAS_INDEX = {
+    normalize_header(a).replace(" ", ""): f for f, names in HEADER_ALIASES.items() for a in names
+}
 
 
 def match_header(value: object) -> Field | None:
@@ -162,11 +165,9 @@ def match_header(value: object) -> Field | None:
     norm = normalize_header(value)
     if not norm:
         return None
-    if norm in _ALIAS_INDEX:
-        return _ALIAS_INDEX[norm]
-    squashed = norm.replace(" ", "")
-    if squashed in {k.replace(" ", "") for k in _ALIAS_INDEX}:
-        return next(f for k, f in _ALIAS_INDEX.items() if k.replace(" ", "") == squashed)
+    exact = _ALIAS_INDEX.get(norm.replace(" ", ""))
+    if exact is not None:
+        return exact
     for f, stems in HEADER_STEMS.items():
         if any(stem in norm for stem in stems):
             return f

@@ -182,17 +182,18 @@ def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> P
     risky = parts_at_risk(path)
     if risky:
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-    keep_vba = path.suffix.lower() == ".xlsm"
-    wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
-    for name in FINDINGS_SHEETS:
-        if name in wb.sheetnames:
-            del wb[name]
-    for ws in wb.worksheets:
-        _remove_marks(ws)
-    if report.findings:
-        _highlight(wb[sheet], report)
-        _write_findings_sheet(wb, report, lang)
+    # locked from read to write, so a concurrent run cannot slip its save in between
     with run_lock(path):
+        keep_vba = path.suffix.lower() == ".xlsm"
+        wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
+        for name in FINDINGS_SHEETS:
+            if name in wb.sheetnames:
+                del wb[name]
+        for ws in wb.worksheets:
+            _remove_marks(ws)
+        if report.findings:
+            _highlight(wb[sheet], report)
+            _write_findings_sheet(wb, report, lang)
         return atomic_write(path, wb.save)
 
 
