@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from .findings import Report
+from .findings import Report, Severity
 from .model import Plan
 from .rules import validate_plan
 
@@ -64,8 +65,164 @@ def init_master(source: str | Path, master: str | Path, *, force: bool = False) 
     return InitResult(Path(source), Path(master), loaded.plan, report, backup)
 
 
+def synthetic_master(
+    master: str | Path,
+    *,
+    owners: int = 10,
+    rows_per_owner: int = 20,
+    seed: int = 2021,
+    force: bool = False,
+) -> InitResult:
+    """A master filled with a deterministic synthetic follow-up (see ``synthetic``)."""
+    from .layout import read_plan
+    from .model import SourceTable
+    from .scale import default_scale
+    from .synthetic import synthetic_grid
+    from .xlsx.master import write_master
+
+    name = f"synteettinen-{owners}x{rows_per_owner}-{seed}"
+    plan = read_plan(
+        SourceTable(name, synthetic_grid(owners, rows_per_owner, seed=seed)), default_scale()
+    )
+    report = validate_plan(plan)
+    backup = write_master(plan, Path(master), force=force)
+    return InitResult(Path(name), Path(master), plan, report, backup)
+
+
 def demo_source() -> Path:
     """The bundled sample: one owner's part of a real 2021 follow-up, as copied out of Excel."""
     from importlib import resources
 
     return Path(str(resources.files("seuranta_xl").joinpath("data", "sample_2021.tsv")))
+
+
+@dataclass(frozen=True)
+class OwnerFile:
+    """One owner workbook made in a round."""
+
+    owner: str
+    path: Path
+    rows: int  # all rows in the workbook
+    own_rows: int  # the rows the owner fills in
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """What ``generate`` made, skipped and noticed."""
+
+    master: Path
+    round_id: str
+    out_dir: Path
+    files: tuple[OwnerFile, ...]
+    already_issued: tuple[str, ...]  # owners of this round issued before, not made again
+    unowned: tuple[str, ...]  # codes of rows nobody is asked to fill in
+    report: Report  # the master's validation (warnings and notes)
+    backup: Path | None
+
+
+def generate(
+    master: str | Path,
+    out_dir: str | Path,
+    *,
+    round_id: str | None = None,
+    owners: list[str] | None = None,
+    workers: int | None = None,
+    now: datetime | None = None,
+) -> GenerateResult:
+    """Make one protected owner workbook per owner (or per named owner) and record the round.
+
+    A round is never issued twice to the same owner: owners already issued in ``round_id``
+    are skipped and named; when all asked for are, RoundError says so. The master must
+    validate without errors (MasterHasErrors carries the report otherwise).
+    """
+    from .errors import MasterHasErrors, RoundError
+    from .rounds import (
+        MasterIdentity,
+        RoundRecord,
+        check_round_id,
+        default_round_id,
+        master_fingerprint,
+        owner_file_names,
+        parts_to_issue,
+        unowned_rows,
+    )
+    from .xlsx.generate import write_owner_workbooks
+    from .xlsx.master import record_round
+    from .xlsx.names import (
+        SETTING_DEADLINE,
+        SETTING_NOTE,
+        SETTING_PASSWORD,
+        SETTING_RETURN_ADDRESS,
+    )
+    from .xlsx.owner import RoundInfo
+    from .xlsx.read import load_plan
+    from .xlsx.save import refuse_if_open
+
+    master = Path(master)
+    out_dir = Path(out_dir)
+    now = (now or datetime.now()).replace(microsecond=0)
+    try:
+        rid = check_round_id(round_id or default_round_id(now.date()))
+    except ValueError:
+        raise RoundError("round_invalid", round=round_id) from None
+    loaded = load_plan(master)
+    plan = loaded.plan
+    report = validate_plan(plan, loaded.header)
+    if not report.ok:
+        raise MasterHasErrors(
+            "master_has_errors", report, path=str(master), count=report.count(Severity.ERROR)
+        )
+    refuse_if_open(master)
+    parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
+    taken = [r.file for r in loaded.rounds]
+    names = owner_file_names(rid, [p.owner for p in parts], taken=taken)
+    existing = [n for n in names.values() if (out_dir / n).exists()]
+    if existing:
+        raise RoundError("files_exist", dir=str(out_dir), files=", ".join(existing))
+    identity = loaded.identity or MasterIdentity.new()
+    info = RoundInfo(
+        round_id=rid,
+        created=now,
+        scale=tuple(plan.scale.displays()),
+        deadline=loaded.setting(SETTING_DEADLINE),
+        return_address=loaded.setting(SETTING_RETURN_ADDRESS),
+        password=loaded.setting(SETTING_PASSWORD),
+        coordinator_note=loaded.setting(SETTING_NOTE),
+    )
+    fingerprint = master_fingerprint(plan)
+    extras = [h for _, h in plan.extra_columns]
+    made = write_owner_workbooks(
+        parts, names, out_dir, info, identity, fingerprint, extras, workers=workers
+    )
+    records = list(loaded.rounds) + [
+        RoundRecord(
+            rid,
+            info.created.isoformat(timespec="seconds"),
+            p.owner,
+            names[p.owner],
+            len(p.rows),
+            p.own_count,
+            fingerprint,
+            signature,
+        )
+        for p, signature in made.signatures
+    ]
+    try:
+        backup = record_round(master, identity, records)
+    except BaseException:
+        made.discard()
+        raise
+    paths = made.publish()
+    files = tuple(
+        OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _ in made.signatures
+    )
+    return GenerateResult(
+        master=master,
+        round_id=rid,
+        out_dir=out_dir,
+        files=files,
+        already_issued=skipped,
+        unowned=tuple(str(r.code) for r in unowned_rows(plan)),
+        report=report,
+        backup=backup,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -51,6 +52,27 @@ MESSAGES = {
     "demo_step": ("{n}. {what}", "{n}. {what}"),
     "demo_init": ("Seurantataulukko lähteestä", "Master from the source"),
     "demo_validate": ("Seurantataulukon tarkistus", "Validating the master"),
+    "generated": (
+        "Kierros {round}: {count} työkirjaa kansioon {dir}",
+        "Round {round}: {count} workbooks in {dir}",
+    ),
+    "owner_rows": (
+        "{own} omaa riviä + {context} taustariviä",
+        "{own} own rows + {context} context rows",
+    ),
+    "already_issued": (
+        "Näille kierros oli jo tehty, eikä niitä tehty uudelleen: {owners}",
+        "Already issued in this round, not made again: {owners}",
+    ),
+    "unowned": (
+        "Rivit ilman vastuuhenkilöä ({count}) eivät mene kenellekään täytettäväksi: {codes}",
+        "Rows without owner ({count}) go to nobody: {codes}",
+    ),
+    "round_recorded": (
+        "Kierros kirjattu seurantataulukkoon {master} (piilotettu välilehti Kierrokset).",
+        "Round recorded in {master} (hidden sheet Kierrokset).",
+    ),
+    "demo_generate": ("Täyttötyökirjat vastuuhenkilöille", "Input workbooks for the owners"),
     "demo_done": (
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
         "Done in {seconds:.1f} s. Files: {dir}",
@@ -97,6 +119,7 @@ def main() -> None:
     \b
     seuranta init MASTER.xlsx --from SOURCE   new master from a sheet (xlsx, tsv, csv)
     seuranta validate MASTER.xlsx             check codes, statuses and owners
+    seuranta generate MASTER.xlsx --out DIR   one input workbook per owner
     seuranta demo [DIR]                       the whole cycle on the bundled sample
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
@@ -196,6 +219,76 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
+@main.command("generate")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the owner workbooks (made if missing).",
+)
+@click.option(
+    "--round",
+    "round_id",
+    help="Round id, e.g. 2021-kevät (default: this year and season, e.g. 2026-syksy).",
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    help="Make workbooks only for this owner (repeatable). Default: every owner.",
+)
+@lang_option
+def generate_cmd(
+    master: Path, out_dir: Path, round_id: str | None, owners: tuple[str, ...], lang: str
+) -> None:
+    """Make one protected input workbook per owner from MASTER and record the round in it.
+
+    Each workbook holds the owner's rows and the rows above them as read-only context;
+    only risks, overall status, progress status and commentary can be edited, and the
+    status has a dropdown. A signed manifest inside lets `merge` trust the return later.
+    Owners already issued in the round are not issued again. Exits 1 when the master has
+    errors to fix first, 2 when a file cannot be read or written or the round cannot be
+    made as asked.
+    """
+    from .api import generate
+    from .errors import MasterHasErrors
+
+    try:
+        result = generate(master, out_dir, round_id=round_id, owners=list(owners) or None)
+    except MasterHasErrors as exc:
+        click.secho(exc.message(lang), fg="red", err=True)
+        if isinstance(exc.report, Report):
+            echo_report(Report([f for f in exc.report if f.severity is Severity.ERROR]), lang)
+        sys.exit(EXIT_FINDINGS)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    _echo_generate(result, lang)
+
+
+def _echo_generate(result: Any, lang: str) -> None:
+    click.echo(
+        say("generated", lang, round=result.round_id, count=len(result.files), dir=result.out_dir)
+    )
+    lines = [
+        (f.owner, say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows), f.path.name)
+        for f in result.files
+    ]
+    w1 = max((len(a) for a, _, _ in lines), default=0)
+    w2 = max((len(b) for _, b, _ in lines), default=0)
+    for owner, rows, name in lines:
+        click.echo(f"  {owner:<{w1}}  {rows:<{w2}}  {name}")
+    if result.already_issued:
+        click.secho(
+            say("already_issued", lang, owners=", ".join(result.already_issued)), fg="yellow"
+        )
+    if result.unowned:
+        shown = ", ".join(result.unowned[:10]) + (" …" if len(result.unowned) > 10 else "")
+        click.echo(say("unowned", lang, count=len(result.unowned), codes=shown))
+    click.echo(say("round_recorded", lang, master=result.master))
+
+
 @main.command("demo")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @lang_option
@@ -205,7 +298,7 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     The sample is one owner's part of a real 2021 follow-up with its real blemishes.
     Files the demo made before in DIRECTORY are replaced.
     """
-    from .api import demo_source, init_master, validate
+    from .api import demo_source, generate, init_master, validate
 
     start = time.perf_counter()
     directory = directory or Path("seuranta-demo")
@@ -216,7 +309,10 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         click.echo()
         click.secho(say("demo_step", lang, n=1, what=say("demo_init", lang)), bold=True)
         target = directory / "seuranta.xlsx"
-        target.unlink(missing_ok=True)  # the demo's own earlier output: no backup needed
+        # the demo's own earlier output goes: each run starts from the sample
+        target.unlink(missing_ok=True)
+        for own in ("tyokirjat", "varmuuskopiot"):
+            shutil.rmtree(directory / own, ignore_errors=True)
         result = init_master(source, target)
         _echo_init(result, lang, limit=3)
         click.echo()
@@ -232,6 +328,11 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
             )
         )
         echo_report(checked.report, lang, limit=3)
+        click.echo()
+        click.secho(say("demo_step", lang, n=3, what=say("demo_generate", lang)), bold=True)
+        _echo_generate(
+            generate(result.master, directory / "tyokirjat", round_id="2021-kevät"), lang
+        )
     except SeurantaError as exc:
         fail(exc, lang)
     click.echo()

@@ -39,3 +39,17 @@ class LayoutError(SeurantaError):
 
 class WriteError(SeurantaError):
     """A file cannot be written: it exists, is open elsewhere, or saving failed."""
+
+
+class RoundError(SeurantaError):
+    """A round cannot be made as asked: its id, its owners or its files."""
+
+
+class MasterHasErrors(SeurantaError):
+    """The master has validation errors that must be fixed first; ``report`` says which."""
+
+    exit_code = 1
+
+    def __init__(self, key: str, report: object = None, **params: Any) -> None:
+        super().__init__(key, **params)
+        self.report = report

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from .errors import LayoutError
 from .model import (
     LEVEL_FIELDS,
-    CellRef,
     CodeCell,
     Field,
     Plan,
@@ -268,7 +267,7 @@ def _cell(cells: Sequence[object], column: int) -> object:
 
 
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
 def read_plan(table: SourceTable, scale: StatusScale, header: Header | None = None) -> Plan:
@@ -282,18 +281,19 @@ def read_plan(table: SourceTable, scale: StatusScale, header: Header | None = No
     rows: list[Row] = []
     blanks: list[int] = []
     extra_cols = [c for c, _ in header.extras]
+    columns = list(header.columns.items())
+    level_columns = [(f, header.columns[f]) for f in LEVEL_FIELDS if f in header.columns]
+    status_col = header.columns.get(Field.STATUS)
     for offset, cells in enumerate(table.cells[start:]):
         sheet_row = header.row + 1 + offset
         if all(_is_blank(v) for v in cells):
             blanks.append(sheet_row)
             continue
-        values: dict[Field, object] = {}
-        refs: dict[Field, CellRef] = {}
-        for f, col in header.columns.items():
-            v = _cell(cells, col)
-            values[f] = v
-            refs[f] = CellRef(table.name, sheet_row, col)
-        used = tuple(f for f in LEVEL_FIELDS if f in values and not _is_blank(values[f]))
+        width = len(cells)
+        values = {f: (cells[col - 1] if col <= width else None) for f, col in columns}
+        used = tuple(
+            f for f, col in level_columns if col <= width and not _is_blank(cells[col - 1])
+        )
         column_level = LEVEL_FIELDS.index(used[0]) + 1 if used else None
         code_cell = parse_code_cell(values[used[0]]) if used else CodeCell(None, "")
         rows.append(
@@ -301,9 +301,12 @@ def read_plan(table: SourceTable, scale: StatusScale, header: Header | None = No
                 sheet_row=sheet_row,
                 column_level=column_level,
                 code_cell=code_cell,
-                status=scale.parse(values.get(Field.STATUS)),
+                status=scale.parse(
+                    cells[status_col - 1] if status_col and status_col <= width else None
+                ),
                 values=values,
-                cells=refs,
+                sheet=table.name,
+                columns=header.columns,
                 extras=tuple(_cell(cells, c) for c in extra_cols),
                 level_fields_used=used,
             )

@@ -6,7 +6,7 @@ Pure: no workbook library is imported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from functools import total_ordering
@@ -358,9 +358,20 @@ class Row:
     code_cell: CodeCell
     status: StatusValue
     values: dict[Field, object]
-    cells: dict[Field, CellRef]
+    sheet: str
+    columns: Mapping[Field, int]  # field -> 1-based column, shared by the plan's rows
     extras: tuple[object, ...] = ()
     level_fields_used: tuple[Field, ...] = ()  # the code columns that were not empty
+
+    def ref(self, f: Field) -> CellRef | None:
+        """Where a field's cell stands, or None when the sheet has no such column."""
+        col = self.columns.get(f)
+        return CellRef(self.sheet, self.sheet_row, col) if col is not None else None
+
+    @property
+    def cells(self) -> dict[Field, CellRef]:
+        """Every field's cell."""
+        return {f: CellRef(self.sheet, self.sheet_row, c) for f, c in self.columns.items()}
 
     @property
     def code(self) -> Code | None:

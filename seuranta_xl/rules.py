@@ -40,10 +40,16 @@ def _code_text(row: Row) -> str:
     return str(row.code) if row.code is not None else ""
 
 
+def _must(ref: CellRef | None) -> CellRef:
+    """A field the plan has a column for: its cell always exists."""
+    assert ref is not None
+    return ref
+
+
 def _level_cell(row: Row) -> CellRef:
     """The code-and-title cell, or the goal column's cell when the row has none."""
-    f = row.code_field or Field.GOAL
-    return row.cells.get(f) or next(iter(row.cells.values()))
+    ref = row.ref(row.code_field or Field.GOAL)
+    return ref if ref is not None else CellRef(row.sheet, row.sheet_row, min(row.columns.values()))
 
 
 def check_codes(plan: Plan) -> Iterator[Finding]:
@@ -89,10 +95,10 @@ def check_codes(plan: Plan) -> Iterator[Finding]:
             yield Finding.at(
                 "row.several_levels",
                 E,
-                row.cells[extra],
+                _must(row.ref(extra)),
                 code,
                 first=ref.address.rstrip("0123456789"),
-                column=row.cells[extra].address.rstrip("0123456789"),
+                column=_must(row.ref(extra)).address.rstrip("0123456789"),
             )
         if not row.title:
             yield Finding.at("title.missing", W, ref, code)
@@ -174,7 +180,7 @@ def check_statuses(plan: Plan) -> Iterator[Finding]:
     has_status_column = Field.STATUS in plan.columns
     for row in plan.rows:
         code = _code_text(row)
-        ref = row.cells.get(Field.STATUS)
+        ref = row.ref(Field.STATUS)
         st = row.status
         if ref is None:
             continue
@@ -227,7 +233,7 @@ def check_owners(plan: Plan) -> Iterator[Finding]:
             continue
         severity = N if row.level == 1 else W
         yield Finding.at(
-            "owner.missing", severity, row.cells[Field.OWNER], _code_text(row), level=row.level
+            "owner.missing", severity, _must(row.ref(Field.OWNER)), _code_text(row), level=row.level
         )
 
 
@@ -254,7 +260,7 @@ def check_texts(plan: Plan) -> Iterator[Finding]:
         for f, value in row.values.items():
             if not isinstance(value, str) or not value:
                 continue
-            ref = row.cells[f]
+            ref = _must(row.ref(f))
             if len(value) > EXCEL_CELL_LIMIT:
                 yield Finding.at("text.too_long", E, ref, _code_text(row), length=len(value))
             if _CONTROL_RE.search(value):

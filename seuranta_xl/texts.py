@@ -297,6 +297,30 @@ ERRORS: dict[str, tuple[str, str]] = {
         "muutettu.",
         "{path} holds parts that saving would lose ({detail}); the file was not changed.",
     ),
+    "round_invalid": (
+        "Kierroksen tunnus {round!r} ei kelpaa: käytä kirjaimia, numeroita ja merkkejä - _ . (esim. 2021-kevät).",
+        "Round id {round!r} is not valid: use letters, digits and - _ . (e.g. 2021-kevät).",
+    ),
+    "round_issued": (
+        "Kierros {round} on jo tehty näille vastuuhenkilöille: {owners}. Samaa kierrosta ei tehdä toiseen kertaan; anna uusi tunnus valitsimella --round.",
+        "Round {round} was already issued to: {owners}. A round is not issued twice; give a new id with --round.",
+    ),
+    "unknown_owner": (
+        "Vastuuhenkilöä ei ole seurantataulukossa: {owners}. Taulukon vastuuhenkilöt: {known}.",
+        "No such owner in the master: {owners}. The master's owners: {known}.",
+    ),
+    "no_owners": (
+        "{path}: yhdelläkään rivillä ei ole vastuuhenkilöä, joten työkirjoja ei tehty.",
+        "{path}: no row has an owner, so no workbooks were made.",
+    ),
+    "files_exist": (
+        "Kansiossa {dir} on jo tiedostot {files}; niitä ei korvata. Siirrä ne pois tai valitse toinen kansio.",
+        "{dir} already holds {files}; they are not replaced. Move them away or choose another folder.",
+    ),
+    "master_has_errors": (
+        "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen työkirjojen tekemistä.",
+        "{path}: the master has {count} errors to fix before workbooks can be made.",
+    ),
     "template_missing": (
         "Pohjatiedostoa {path} ei löydy; asennus on puutteellinen.",
         "The template {path} is missing; the installation is incomplete.",

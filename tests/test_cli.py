@@ -87,9 +87,11 @@ def test_demo_runs_the_cycle(tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "demo" / "seuranta.xlsx").exists()
     assert "Valmis" in out.stdout
+    assert len(list((tmp_path / "demo" / "tyokirjat").glob("*.xlsx"))) == 2
     again = run_cli("demo", str(tmp_path / "demo"))
-    assert again.returncode == 0
-    assert not (tmp_path / "demo" / "varmuuskopiot").exists()
+    assert again.returncode == 0, again.stderr
+    # each run starts from the sample: one round, one backup (made when it was recorded)
+    assert len(list((tmp_path / "demo" / "varmuuskopiot").iterdir())) == 1
 
 
 def test_demo_default_directory(tmp_path):

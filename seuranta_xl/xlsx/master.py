@@ -3,7 +3,6 @@ marked into an existing master."""
 
 from __future__ import annotations
 
-import math
 import re
 import zipfile
 from datetime import datetime
@@ -13,8 +12,17 @@ from typing import Any
 from ..errors import WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
+from ..rounds import MasterIdentity, RoundRecord
 from ..texts import rule_title, severity_name
-from .names import DATA_SHEET, FINDINGS_SHEETS, SCALE_NAME, SETTINGS_SHEET
+from .names import (
+    DATA_SHEET,
+    FINDINGS_SHEETS,
+    KEY_SHEET,
+    ROUNDS_HEADER,
+    ROUNDS_SHEET,
+    SCALE_NAME,
+    SETTINGS_SHEET,
+)
 from .save import atomic_write, refuse_if_open, run_lock
 from .template import (
     COLUMN_WIDTHS,
@@ -24,13 +32,12 @@ from .template import (
     STYLE_BY_LEVEL,
     STYLE_HEADER,
     STYLE_TEXT,
+    row_height,
     scale_range,
     template_path,
     write_settings,
 )
 
-LINE_HEIGHT = 15.0
-MAX_ROW_HEIGHT = 409.0
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -53,21 +60,6 @@ def set_text_safe(cell: Any, value: object) -> None:
         cell.data_type = "s"
 
 
-def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
-    """A row height that shows wrapped text whole: (text, column width, bold) in, points
-    out; None when one line is enough. Excel does not refit rows written by a program."""
-    lines = 1
-    for text, width, bold in texts:
-        if not text:
-            continue
-        per_line = max(int(width * (1.0 if bold else 1.15)), 1)
-        n = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-        lines = max(lines, n)
-    if lines <= 1:
-        return None
-    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
-
-
 def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | None:
     """Build a master at ``target`` from the template and ``plan``; returns the backup of a
     replaced master, if any. Refuses an existing target unless ``force``."""
@@ -79,6 +71,10 @@ def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | Non
     if target.exists() and not force:
         raise WriteError("exists", path=str(target))
     refuse_if_open(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError("save_failed", path=str(target), detail=str(exc)) from None
     wb = load_workbook(template_path())
     ws = wb[DATA_SHEET]
     widths = [COLUMN_WIDTHS[f] for f in FIELD_ORDER]
@@ -104,6 +100,7 @@ def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | Non
         r[0].value = None
     write_settings(settings, plan.scale)
     wb.defined_names[SCALE_NAME].attr_text = scale_range(len(plan.scale.values))
+    _write_grid(wb[KEY_SHEET], MasterIdentity.new().grid())
     wb.properties.created = wb.properties.modified = datetime.now().replace(microsecond=0)
     if plan.source:
         wb.properties.description = f"Tuotu tiedostosta {plan.source}"
@@ -264,3 +261,78 @@ def _write_findings_sheet(wb: Any, report: Report, lang: str) -> None:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
     ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def _write_grid(ws: Any, grid: list[list[Any]]) -> None:
+    for r, values in enumerate(grid, start=1):
+        for c, value in enumerate(values, start=1):
+            set_text_safe(ws.cell(row=r, column=c), value)
+
+
+def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
+    """Give a master that lacks them (one not made by ``init``) the rounds and key sheets.
+
+    Returns True when sheets were added. Uses openpyxl, so a workbook holding parts it
+    would drop is refused rather than damaged.
+    """
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(path) as zf:
+        from .patch import sheet_parts
+
+        names = set(sheet_parts(zf))
+    if ROUNDS_SHEET in names and KEY_SHEET in names:
+        return False
+    risky = parts_at_risk(path)
+    if risky:
+        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    if ROUNDS_SHEET not in wb.sheetnames:
+        ws = wb.create_sheet(ROUNDS_SHEET)
+        _write_grid(ws, [list(ROUNDS_HEADER)])
+        ws.sheet_state = "hidden"
+    if KEY_SHEET not in wb.sheetnames:
+        ws = wb.create_sheet(KEY_SHEET)
+        _write_grid(ws, identity.grid())
+        ws.sheet_state = "veryHidden"
+    atomic_write(path, wb.save)
+    return True
+
+
+def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord]) -> Path | None:
+    """Write the master's round records and identity, touching nothing else in it.
+
+    ``records`` is the whole list (earlier rounds included). Returns the backup made.
+    """
+    from .ooxml import Sheet, cell_xml
+
+    path = Path(path)
+    refuse_if_open(path)
+    with run_lock(path):
+        ensure_tool_sheets(path, identity)
+        sheets = {}
+        for name, grid, widths in (
+            (
+                ROUNDS_SHEET,
+                [list(ROUNDS_HEADER)] + [r.cells() for r in records],
+                (14, 20, 26, 48, 8, 10, 20, 20),
+            ),
+            (KEY_SHEET, identity.grid(), (20, 70)),
+        ):
+            sheet = Sheet(name, cols=list(enumerate(widths, start=1)))
+            for r, values in enumerate(grid, start=1):
+                sheet.add_row(
+                    r,
+                    (
+                        cell_xml(f"{column_letter(c)}{r}", v, 0)
+                        for c, v in enumerate(values, start=1)
+                    ),
+                )
+            sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
+            sheets[name] = sheet.xml()
+        from .patch import replace_sheets
+
+        return replace_sheets(path, sheets)

@@ -1,9 +1,44 @@
-"""Names of the sheets and defined names the tool keeps in a master workbook."""
+"""Names of the sheets and defined names the tool keeps in its workbooks."""
 
 DATA_SHEET = "Seuranta"
 SETTINGS_SHEET = "Asetukset"
+ROUNDS_SHEET = "Kierrokset"
+"""Hidden: one row per owner workbook issued (round, created, owner, file, …)."""
+KEY_SHEET = "seuranta_avain"
+"""Very hidden: the master's id and the key that signs owner workbooks' manifests."""
 FINDINGS_SHEETS = ("Havainnot", "Findings")
 """The findings sheet ``validate --mark`` writes, in Finnish and in English."""
+TOOL_SHEETS = (SETTINGS_SHEET, ROUNDS_SHEET, KEY_SHEET, *FINDINGS_SHEETS)
+"""Sheets that hold the tool's own data, never follow-up rows."""
 SCALE_NAME = "Etenemisasteikko"
 """Workbook-scope defined name of the scale's list range, which the status dropdown uses."""
 FORMAT_VERSION = 1
+
+# owner workbooks
+HELP_SHEET = "Ohje"
+LIST_SHEET = "Asteikko"
+MANIFEST_SHEET = "seuranta_manifesti"
+
+# settings (Asetukset, columns C:D), matched by name in any case
+SETTING_FORMAT = "seuranta-xl-muoto"
+SETTING_DEADLINE = "Palautuksen määräpäivä"
+SETTING_RETURN_ADDRESS = "Palautusosoite"
+SETTING_PASSWORD = "Suojauksen salasana"
+SETTING_NOTE = "Ohje vastaajille"
+SETTINGS_ROWS = (
+    SETTING_FORMAT,
+    SETTING_DEADLINE,
+    SETTING_RETURN_ADDRESS,
+    SETTING_PASSWORD,
+    SETTING_NOTE,
+)
+ROUNDS_HEADER = (
+    "Kierros",
+    "Luotu",
+    "Vastuuhenkilö",
+    "Tiedosto",
+    "Rivejä",
+    "Omia rivejä",
+    "Sormenjälki",
+    "Allekirjoitus",
+)

@@ -3,27 +3,45 @@ tab- or comma-separated text through our own parser."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
+from ..rounds import MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
-from .names import FINDINGS_SHEETS, SETTINGS_SHEET
+from .names import KEY_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
 from .sniff import Kind, sniff
 from .text import read_text_grid
 
 
 @dataclass(frozen=True)
 class LoadedPlan:
-    """A plan read from a file, with the header it was read by and the file's kind."""
+    """A plan read from a file, with the header it was read by, the file's kind and, for a
+    master, what the tool keeps in it (settings, identity, rounds)."""
 
     plan: Plan
     header: Header
     kind: Kind
     path: Path
     scale_from_file: bool  # the file carried its own scale (a master's settings sheet)
+    settings: dict[str, object] = field(default_factory=dict)  # setting name (casefolded) -> value
+    identity: MasterIdentity | None = None
+    rounds: tuple[RoundRecord, ...] = ()
+    sheet_names: tuple[str, ...] = ()
+
+    def setting(self, name: str) -> str:
+        """A setting as text ('' when unset); dates as d.m.yyyy."""
+        value = self.settings.get(name.casefold())
+        if value is None or value == "":
+            return ""
+        if isinstance(value, datetime | date):
+            return f"{value.day}.{value.month}.{value.year}"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
 
 
 def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
@@ -40,21 +58,39 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
         return LoadedPlan(
             read_plan(table, scale or default_scale(), header), header, kind, path, False
         )
-    tables, file_scale = _read_workbook(path)
-    for table in tables:
+    book = _read_workbook(path)
+    for table in book.tables:
         try:
             header = find_header(table)
         except LayoutError:
             continue
-        chosen = scale or file_scale or default_scale()
+        chosen = scale or book.scale or default_scale()
         return LoadedPlan(
-            read_plan(table, chosen, header), header, kind, path, file_scale is not None
+            plan=read_plan(table, chosen, header),
+            header=header,
+            kind=kind,
+            path=path,
+            scale_from_file=book.scale is not None,
+            settings=book.settings,
+            identity=book.identity,
+            rounds=tuple(book.rounds),
+            sheet_names=tuple(book.sheet_names),
         )
     raise LayoutError("no_sheet", path=str(path))
 
 
-def _read_workbook(path: Path) -> tuple[list[SourceTable], StatusScale | None]:
-    """Every worksheet as a grid from A1 (visible sheets first), and the settings scale."""
+@dataclass
+class _Book:
+    tables: list[SourceTable]
+    sheet_names: list[str]
+    scale: StatusScale | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    identity: MasterIdentity | None = None
+    rounds: list[RoundRecord] = field(default_factory=list)
+
+
+def _read_workbook(path: Path) -> _Book:
+    """Every worksheet as a grid from A1 (visible sheets first), and the tool's own sheets."""
     import python_calamine as pc
 
     p = str(path)
@@ -64,20 +100,31 @@ def _read_workbook(path: Path) -> tuple[list[SourceTable], StatusScale | None]:
         names = [m.name for m in metas if m.visible == pc.SheetVisibleEnum.Visible] + [
             m.name for m in metas if m.visible != pc.SheetVisibleEnum.Visible
         ]
-        tables = [
-            SourceTable(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in names
-            if name != SETTINGS_SHEET and name not in FINDINGS_SHEETS
-        ]
-        scale = None
+
+        def grid(name: str) -> list[list[object]]:
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+        book = _Book(
+            tables=[SourceTable(n, grid(n)) for n in names if n not in TOOL_SHEETS],
+            sheet_names=[m.name for m in metas],
+        )
         if SETTINGS_SHEET in names:
-            settings = wb.get_sheet_by_name(SETTINGS_SHEET).to_python(skip_empty_area=False)
-            scale = _scale_from_settings(settings, p)
+            settings = grid(SETTINGS_SHEET)
+            book.scale = _scale_from_settings(settings, p)
+            book.settings = {
+                str(r[2]).strip().casefold(): (r[3] if len(r) > 3 else None)
+                for r in settings[1:]
+                if len(r) > 2 and str(r[2]).strip()
+            }
+        if KEY_SHEET in names:
+            book.identity = MasterIdentity.from_grid(grid(KEY_SHEET))
+        if ROUNDS_SHEET in names:
+            book.rounds = read_round_records(grid(ROUNDS_SHEET))
     except pc.PasswordError:
         raise UnreadableFile("encrypted", path=p) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UnreadableFile("corrupt", path=p, detail=f"{type(exc).__name__}: {exc}") from None
-    return tables, scale
+    return book
 
 
 def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | None:
@@ -94,3 +141,13 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         return StatusScale.from_lines(lines)
     except ValueError as exc:
         raise UnreadableFile("bad_scale", path=path, detail=str(exc)) from None
+
+
+def read_manifest_grid(path: str | Path, sheet: str) -> list[list[object]] | None:
+    """The cells of one sheet by name, or None when the workbook has no such sheet."""
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    if sheet not in wb.sheet_names:
+        return None
+    return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)

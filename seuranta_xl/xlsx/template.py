@@ -10,6 +10,7 @@ list range on a hidden settings sheet, and print set-up. ``init`` fills it with 
 
 from __future__ import annotations
 
+import math
 import sys
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,20 @@ from ..errors import UnreadableFile
 from ..layout import CANONICAL_HEADERS_FI
 from ..model import FIELD_ORDER, Field, StatusScale, column_letter
 from ..scale import default_scale
-from .names import DATA_SHEET, FORMAT_VERSION, SCALE_NAME, SETTINGS_SHEET
+from .names import (
+    DATA_SHEET,
+    FORMAT_VERSION,
+    KEY_SHEET,
+    ROUNDS_HEADER,
+    ROUNDS_SHEET,
+    SCALE_NAME,
+    SETTING_DEADLINE,
+    SETTING_FORMAT,
+    SETTING_NOTE,
+    SETTING_PASSWORD,
+    SETTING_RETURN_ADDRESS,
+    SETTINGS_SHEET,
+)
 
 TEMPLATE_NAME = "seuranta_master.xlsx"
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "xlsx_templates"
@@ -52,6 +66,25 @@ COLORS = {
     2: "F2F7FC",
     "border": "A6A6A6",
 }
+
+
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0
+
+
+def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
+    """A row height that shows wrapped text whole: (text, column width, bold) in, points
+    out; None when one line is enough. Excel does not refit rows written by a program."""
+    lines = 1
+    for text, width, bold in texts:
+        if not text:
+            continue
+        per_line = max(int(width * (1.0 if bold else 1.15)), 1)
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+        lines = max(lines, n)
+    if lines <= 1:
+        return None
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
 
 
 def template_path() -> Path:
@@ -139,6 +172,11 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     write_settings(settings, scale)
     settings.sheet_state = "hidden"
     wb.defined_names[SCALE_NAME] = DefinedName(SCALE_NAME, attr_text=scale_range(len(scale.values)))
+    rounds = wb.create_sheet(ROUNDS_SHEET)
+    rounds.append(list(ROUNDS_HEADER))
+    rounds.sheet_state = "hidden"
+    key = wb.create_sheet(KEY_SHEET)
+    key.sheet_state = "veryHidden"  # init writes the master's id and signing key here
 
     wb.properties.title = "Strategian seurantataulukko"
     wb.properties.creator = "seuranta-xl"
@@ -185,17 +223,32 @@ def write_settings(ws: Any, scale: StatusScale) -> None:
         ws.cell(row=i, column=1).data_type = "s"
     ws["C1"] = "Asetus"
     ws["D1"] = "Arvo"
-    ws["C1"].font = ws["D1"].font = Font(bold=True)
-    ws["C2"] = "seuranta-xl-muoto"
-    ws["D2"] = FORMAT_VERSION
-    ws["F1"] = (
+    ws["E1"] = "Selitys"
+    ws["C1"].font = ws["D1"].font = ws["E1"].font = Font(bold=True)
+    explained = {
+        SETTING_FORMAT: (FORMAT_VERSION, "Työkirjan muodon versio; älä muuta."),
+        SETTING_DEADLINE: (None, "Näytetään täyttäjien ohjeessa, esim. 31.5.2021."),
+        SETTING_RETURN_ADDRESS: (None, "Näytetään täyttäjien ohjeessa, esim. seuranta@kunta.fi."),
+        SETTING_PASSWORD: (
+            None,
+            "Jos annettu, täyttäjien työkirjojen suojaus vaatii tämän salasanan. "
+            "Suojaus estää vahingot, se ei ole tietoturvaa.",
+        ),
+        SETTING_NOTE: (None, "Vapaa lisäohje täyttäjille."),
+    }
+    for r, (name, (value, note)) in enumerate(explained.items(), start=2):
+        ws.cell(row=r, column=3, value=name)
+        ws.cell(row=r, column=4, value=value)
+        ws.cell(row=r, column=5, value=note)
+    ws["G1"] = (
         "Etenemisasteikko: yksi porras riville, numero ja selite (esim. "
         "'3 Toteutus on aloitettu, ei vielä valmis'). Etenemisasteen pudotusvalikko "
         "näyttää nämä rivit."
     )
     ws.column_dimensions["A"].width = 80
-    ws.column_dimensions["C"].width = 22
-    ws.column_dimensions["D"].width = 12
+    ws.column_dimensions["C"].width = 26
+    ws.column_dimensions["D"].width = 30
+    ws.column_dimensions["E"].width = 60
 
 
 def main(argv: list[str] | None = None) -> int:
