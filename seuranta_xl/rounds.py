@@ -152,7 +152,7 @@ def safe_file_stem(text: str) -> str:
     cleaned = "".join(
         "_" if ch in WINDOWS_FORBIDDEN or ch.isspace() else ch
         for ch in text
-        if ord(ch) >= 32 and unicodedata.category(ch) != "Cc"
+        if ch.isspace() or unicodedata.category(ch) != "Cc"
     )
     cleaned = re.sub(r"_+", "_", cleaned).strip("._ ")[:80] or "tuntematon"
     if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:

@@ -95,3 +95,28 @@ def test_edits_made_in_libreoffice_are_validated_at_their_cells(sample_master, t
     assert ("status.format", "F5") in {(f.rule, f.cell) for f in report}
     assert ("text.formula", "G6") in found
     assert ("code.format", "B7") in found
+
+
+def test_owner_workbooks_survive_a_libreoffice_save(tmp_path, sample_path):
+    from datetime import datetime
+
+    from seuranta_xl.api import generate
+    from seuranta_xl.rounds import Manifest
+    from seuranta_xl.xlsx.read import read_manifest_grid
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    result = generate(master, tmp_path / "out", round_id="2021-kevät", now=datetime(2021, 4, 1))
+    key = load_plan(master).identity.key
+    for made in result.files:
+        saved = soffice_convert(made.path, tmp_path / "lo" / made.path.stem)
+        wb = load_workbook(saved)
+        assert {"Ohje", "Seuranta", "Asteikko", "seuranta_manifesti"} <= set(wb.sheetnames)
+        ws = wb["Seuranta"]
+        assert ws.protection.sheet
+        dvs = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        assert dvs and "Etenemisasteikko" in dvs[0].formula1
+        assert "Etenemisasteikko" in wb.defined_names
+        assert ws["F3"].protection.locked is (made.owner == "Pormestari")
+        manifest = Manifest.from_grid(read_manifest_grid(saved, "seuranta_manifesti"))
+        assert manifest.verify(key), made.owner
+        assert wb["seuranta_manifesti"].sheet_state in ("hidden", "veryHidden")

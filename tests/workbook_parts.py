@@ -19,6 +19,7 @@ def describe(path: Path) -> dict[str, Any]:
         "named_styles": sorted(s for s in wb.named_styles if s.startswith("Seuranta")),
         "defined_names": {n: d.attr_text for n, d in wb.defined_names.items()},
         "title": wb.properties.title,
+        "lock_structure": bool(wb.security and wb.security.lockStructure),
     }
     for ws in wb.worksheets:
         cells = {}
@@ -34,6 +35,7 @@ def describe(path: Path) -> dict[str, Any]:
                     c.fill.fgColor.rgb if c.fill and c.fill.fill_type else None,
                     c.alignment.wrap_text,
                     c.protection.locked,
+                    c.font.i,
                 )
         out[ws.title] = {
             "state": ws.sheet_state,
@@ -49,7 +51,13 @@ def describe(path: Path) -> dict[str, Any]:
                 (dv.type, dv.formula1, str(dv.sqref), dv.allow_blank, dv.showErrorMessage)
                 for dv in ws.data_validations.dataValidation
             ],
-            "protection": (ws.protection.sheet, ws.protection.password),
+            "protection": (
+                ws.protection.sheet,
+                ws.protection.password,
+                ws.protection.formatRows,
+                ws.protection.autoFilter,
+            ),
+            "local_names": {n: d.attr_text for n, d in ws.defined_names.items()},
             "print": (
                 ws.page_setup.orientation,
                 ws.page_setup.fitToWidth,

@@ -1,0 +1,22 @@
+"""The benchmarks still run (tiny sizes; no timing is asserted here: benchmarks report
+ratios measured in one run, see benchmarks/)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_generate_benchmark_runs_small():
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "bench_generate.py"), "--owners", "3", "--rows", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ratio" in out.stdout and "baseline" in out.stdout
