@@ -77,7 +77,7 @@ def test_protection_locked_and_unlocked_cells_and_the_dropdown(round_2021):
     manifest = _manifest(path)
     status_cells = []
     for row in manifest.rows:
-        for c, letter in enumerate("ABCDEFGH"):
+        for letter in "ABCDEFGH":
             cell = ws[f"{letter}{row.sheet_row}"]
             should_unlock = row.editable and letter in EDITABLE_COLUMNS
             assert cell.protection.locked is not should_unlock, (cell.coordinate, row.code)

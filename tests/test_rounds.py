@@ -157,9 +157,8 @@ def test_manifest_verifies_and_tampering_fails(plan):
     m = _manifest(plan, identity.key)
     assert m.verify(identity.key)
     assert not m.verify(MasterIdentity.new().key)
-    changed_value = replace(
-        m, rows=(replace(m.rows[1], values=("x",) + m.rows[1].values[1:]), *m.rows[2:])
-    )
+    changed = replace(m.rows[1], values=("x", *m.rows[1].values[1:]))
+    changed_value = replace(m, rows=(m.rows[0], changed, *m.rows[2:]))
     assert not changed_value.verify(identity.key)
     assert not replace(m, owner="Pormestari").verify(identity.key)
     assert not replace(m, rows=m.rows[:-1]).verify(identity.key)
