@@ -9,7 +9,7 @@ from seuranta_xl.xlsx.template import build_template, template_path
 
 from .workbook_parts import describe
 
-STATUS_LIST = "=Etenemisasteikko"
+STATUS_LIST = "Etenemisasteikko"
 
 
 def test_committed_template_matches_the_build_script(tmp_path):

@@ -196,7 +196,7 @@ def add_status_dropdown(ws: Any, sqref: str) -> Any:
 
     dv = DataValidation(
         type="list",
-        formula1=f"={SCALE_NAME}",
+        formula1=SCALE_NAME,  # stored formulas carry no "=", as Excel writes them
         allow_blank=True,
         showDropDown=False,  # openpyxl's name is inverted: False shows the arrow
         showErrorMessage=True,
