@@ -29,6 +29,12 @@ HEADERS = [
 ]
 
 
+# the sample's 14 goals without owner (only goal 01. has one: Pormestari)
+SAMPLE_GOALS_WITHOUT_OWNER = (
+    "02.", "03.", "06.", "07.", "13.", "14.", "15.", "22.", "23.", "24.", "29.", "30.", "31.", "32.",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return demo_source()
