@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import WriteError
 from .findings import Report, Severity
 from .model import Plan
 from .rules import validate_plan
+
+if TYPE_CHECKING:
+    from .xlsx.read import LoadedPlan
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,53 @@ def generate(
     validate without errors (MasterHasErrors carries the report otherwise).
     """
     from .errors import MasterHasErrors, RoundError
+    from .rounds import check_round_id, default_round_id
+    from .xlsx.read import load_plan
+    from .xlsx.save import refuse_if_open, run_lock
+
+    master = Path(master)
+    out_dir = Path(out_dir)
+    now = (now or datetime.now()).replace(microsecond=0)
+    try:
+        rid = check_round_id(round_id or default_round_id(now.date()))
+    except ValueError:
+        raise RoundError("round_invalid", round=round_id) from None
+    refuse_if_open(master)
+    # held from reading the rounds to recording the new ones: two runs cannot both issue
+    with run_lock(master):
+        loaded = load_plan(master)
+        report = validate_plan(loaded.plan, loaded.header)
+        if not report.ok:
+            raise MasterHasErrors(
+                "master_has_errors", report, path=str(master), count=report.count(Severity.ERROR)
+            )
+        return _issue_round(
+            master,
+            out_dir,
+            loaded=loaded,
+            report=report,
+            rid=rid,
+            owners=owners,
+            now=now,
+            workers=workers,
+        )
+
+
+def _issue_round(
+    master: Path,
+    out_dir: Path,
+    *,
+    loaded: LoadedPlan,
+    report: Report,
+    rid: str,
+    owners: list[str] | None,
+    now: datetime,
+    workers: int | None,
+) -> GenerateResult:
+    from .errors import RoundError
     from .rounds import (
         MasterIdentity,
         RoundRecord,
-        check_round_id,
-        default_round_id,
         master_fingerprint,
         owner_file_names,
         parts_to_issue,
@@ -155,24 +202,8 @@ def generate(
         SETTING_RETURN_ADDRESS,
     )
     from .xlsx.owner import RoundInfo
-    from .xlsx.read import load_plan
-    from .xlsx.save import refuse_if_open
 
-    master = Path(master)
-    out_dir = Path(out_dir)
-    now = (now or datetime.now()).replace(microsecond=0)
-    try:
-        rid = check_round_id(round_id or default_round_id(now.date()))
-    except ValueError:
-        raise RoundError("round_invalid", round=round_id) from None
-    loaded = load_plan(master)
     plan = loaded.plan
-    report = validate_plan(plan, loaded.header)
-    if not report.ok:
-        raise MasterHasErrors(
-            "master_has_errors", report, path=str(master), count=report.count(Severity.ERROR)
-        )
-    refuse_if_open(master)
     parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
     taken = [r.file for r in loaded.rounds]
     names = owner_file_names(rid, [p.owner for p in parts], taken=taken)
@@ -212,7 +243,10 @@ def generate(
     except BaseException:
         made.discard()
         raise
-    paths = made.publish()
+    try:
+        paths = made.publish()
+    except OSError as exc:
+        raise WriteError("save_failed", path=str(out_dir), detail=str(exc)) from None
     files = tuple(
         OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _ in made.signatures
     )

@@ -291,3 +291,14 @@ def test_golden_owner_workbook(tmp_path):
     assert got == expected, (
         "owner workbook differs from tests/golden/owner_workbook.json (SEURANTA_UPDATE_GOLDEN=1 to accept)"
     )
+
+
+def test_a_second_run_on_the_same_master_waits_its_turn(tmp_path, sample_path):
+    from seuranta_xl import WriteError
+    from seuranta_xl.xlsx.save import run_lock
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    with run_lock(master), pytest.raises(WriteError) as err:
+        generate(master, tmp_path / "out", round_id="r")
+    assert err.value.key == "busy"
+    assert not (tmp_path / "out").exists()

@@ -305,34 +305,29 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
 def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord]) -> Path | None:
     """Write the master's round records and identity, touching nothing else in it.
 
-    ``records`` is the whole list (earlier rounds included). Returns the backup made.
+    ``records`` is the whole list (earlier rounds included); the caller holds the master's
+    run lock from reading the earlier records to here. Returns the backup made.
     """
     from .ooxml import Sheet, cell_xml
+    from .patch import replace_sheets
 
     path = Path(path)
     refuse_if_open(path)
-    with run_lock(path):
-        ensure_tool_sheets(path, identity)
-        sheets = {}
-        for name, grid, widths in (
-            (
-                ROUNDS_SHEET,
-                [list(ROUNDS_HEADER)] + [r.cells() for r in records],
-                (14, 20, 26, 48, 8, 10, 20, 20),
-            ),
-            (KEY_SHEET, identity.grid(), (20, 70)),
-        ):
-            sheet = Sheet(name, cols=list(enumerate(widths, start=1)))
-            for r, values in enumerate(grid, start=1):
-                sheet.add_row(
-                    r,
-                    (
-                        cell_xml(f"{column_letter(c)}{r}", v, 0)
-                        for c, v in enumerate(values, start=1)
-                    ),
-                )
-            sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
-            sheets[name] = sheet.xml()
-        from .patch import replace_sheets
-
-        return replace_sheets(path, sheets)
+    ensure_tool_sheets(path, identity)
+    sheets = {}
+    for name, grid, widths in (
+        (
+            ROUNDS_SHEET,
+            [list(ROUNDS_HEADER)] + [r.cells() for r in records],
+            (14, 20, 26, 48, 8, 10, 20, 20),
+        ),
+        (KEY_SHEET, identity.grid(), (20, 70)),
+    ):
+        sheet = Sheet(name, cols=list(enumerate(widths, start=1)))
+        for r, values in enumerate(grid, start=1):
+            sheet.add_row(
+                r, (cell_xml(f"{column_letter(c)}{r}", v, 0) for c, v in enumerate(values, start=1))
+            )
+        sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
+        sheets[name] = sheet.xml()
+    return replace_sheets(path, sheets)
