@@ -22,7 +22,14 @@ def test_committed_template_matches_the_build_script(tmp_path):
 
 def test_template_layout():
     d = describe(template_path())
-    assert d["sheets"] == ["Seuranta", "Asetukset", "Kierrokset", "seuranta_avain"]
+    assert d["sheets"] == [
+        "Seuranta",
+        "Palautukset",
+        "Muutosloki",
+        "Asetukset",
+        "Kierrokset",
+        "seuranta_avain",
+    ]
     assert d["defined_names"] == {"Etenemisasteikko": "'Asetukset'!$A$2:$A$6"}
     assert d["named_styles"] == sorted(
         [

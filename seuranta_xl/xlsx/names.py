@@ -6,9 +6,20 @@ ROUNDS_SHEET = "Kierrokset"
 """Hidden: one row per owner workbook issued (round, created, owner, file, …)."""
 KEY_SHEET = "seuranta_avain"
 """Very hidden: the master's id and the key that signs owner workbooks' manifests."""
+RETURNS_SHEET = "Palautukset"
+"""Visible: one row per returned workbook merged (owner, file, received, applied, …)."""
+LOG_SHEET = "Muutosloki"
+"""Visible, append-only: every change a merge applied, and every one it did not."""
 FINDINGS_SHEETS = ("Havainnot", "Findings")
 """The findings sheet ``validate --mark`` writes, in Finnish and in English."""
-TOOL_SHEETS = (SETTINGS_SHEET, ROUNDS_SHEET, KEY_SHEET, *FINDINGS_SHEETS)
+TOOL_SHEETS = (
+    SETTINGS_SHEET,
+    ROUNDS_SHEET,
+    KEY_SHEET,
+    RETURNS_SHEET,
+    LOG_SHEET,
+    *FINDINGS_SHEETS,
+)
 """Sheets that hold the tool's own data, never follow-up rows."""
 SCALE_NAME = "Etenemisasteikko"
 """Workbook-scope defined name of the scale's list range, which the status dropdown uses."""
@@ -41,4 +52,29 @@ ROUNDS_HEADER = (
     "Omia rivejä",
     "Sormenjälki",
     "Allekirjoitus",
+)
+RETURNS_HEADER = (
+    "Kierros",
+    "Vastuuhenkilö",
+    "Rivejä",
+    "Tiedosto",
+    "SHA-256",
+    "Vastaanotettu",
+    "Tallennettu",
+    "Muutoksia",
+    "Ristiriitoja",
+    "Hylättyjä soluja",
+    "Tulos",
+)
+LOG_HEADER = (
+    "Aika",
+    "Kierros",
+    "Vastuuhenkilö",
+    "Tiedosto",
+    "SHA-256",
+    "Koodi",
+    "Kenttä",
+    "Vanha arvo",
+    "Uusi arvo",
+    "Päätös",
 )
