@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from .model import Plan
 from .rules import validate_plan
 
 if TYPE_CHECKING:
+    from .collect import MergeResult
     from .xlsx.read import LoadedPlan
 
 
@@ -68,6 +70,31 @@ def init_master(source: str | Path, master: str | Path, *, force: bool = False) 
     report = validate_plan(loaded.plan, loaded.header)
     backup = write_master(loaded.plan, Path(master), force=force)
     return InitResult(Path(source), Path(master), loaded.plan, report, backup)
+
+
+def merge(
+    master: str | Path,
+    paths: list[str | Path] | list[Path],
+    *,
+    dry_run: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> MergeResult:
+    """Merge returned owner workbooks (files and folders) into the master; see
+    ``collect.merge_returns``."""
+    from .collect import merge_returns
+
+    return merge_returns(
+        Path(master),
+        paths,
+        dry_run=dry_run,
+        workers=workers,
+        progress=progress,
+        on_files=on_files,
+        now=now,
+    )
 
 
 def synthetic_master(
@@ -235,8 +262,9 @@ def _issue_round(
             p.own_count,
             fingerprint,
             signature,
+            sha,
         )
-        for p, signature in made.signatures
+        for p, signature, sha in made.signatures
     ]
     try:
         backup = record_round(master, identity, records)
@@ -248,7 +276,7 @@ def _issue_round(
     except OSError as exc:
         raise WriteError("save_failed", path=str(out_dir), detail=str(exc)) from None
     files = tuple(
-        OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _ in made.signatures
+        OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _, _ in made.signatures
     )
     return GenerateResult(
         master=master,

@@ -72,6 +72,31 @@ MESSAGES = {
         "Kierros kirjattu seurantataulukkoon {master} (piilotettu välilehti Kierrokset).",
         "Round recorded in {master} (hidden sheet Kierrokset).",
     ),
+    "merge_done": (
+        "Palautukset ({count} tiedostoa) → {master}",
+        "Returns ({count} files) → {master}",
+    ),
+    "merge_dry": (
+        "Kokeiluajo, mitään ei kirjoiteta: palautukset ({count} tiedostoa) → {master}",
+        "Dry run, nothing is written: returns ({count} files) → {master}",
+    ),
+    "merge_counts": (
+        " — {applied} muutosta, {conflicts} ristiriitaa, {rejected} hylättyä solua",
+        " — {applied} changes, {conflicts} conflicts, {rejected} rejected cells",
+    ),
+    "merge_changes": ("Viedyt muutokset ({count}):", "Changes applied ({count}):"),
+    "merge_conflicts": (
+        "Ristiriidat ja hylätyt solut ({count}), ei viety (annettu / palautettu / taulukossa):",
+        "Conflicts and rejected cells ({count}), not applied (issued / returned / master):",
+    ),
+    "merge_proposals": (
+        "Uusia rivejä ehdotettu ({count}); niitä ei viety, ks. Muutosloki:",
+        "New rows proposed ({count}); not merged, see the change log:",
+    ),
+    "merge_written": (
+        "Seurantataulukko päivitetty: {master} (Muutosloki ja Palautukset täydennetty).",
+        "Master updated: {master} (change log and returns tracker extended).",
+    ),
     "demo_generate": ("Täyttötyökirjat vastuuhenkilöille", "Input workbooks for the owners"),
     "demo_done": (
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
@@ -120,6 +145,7 @@ def main() -> None:
     seuranta init MASTER.xlsx --from SOURCE   new master from a sheet (xlsx, tsv, csv)
     seuranta validate MASTER.xlsx             check codes, statuses and owners
     seuranta generate MASTER.xlsx --out DIR   one input workbook per owner
+    seuranta merge MASTER.xlsx RETURNS...     merge returned workbooks into the master
     seuranta demo [DIR]                       the whole cycle on the bundled sample
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
@@ -287,6 +313,176 @@ def _echo_generate(result: Any, lang: str) -> None:
         shown = ", ".join(result.unowned[:10]) + (" …" if len(result.unowned) > 10 else "")
         click.echo(say("unowned", lang, count=len(result.unowned), codes=shown))
     click.echo(say("round_recorded", lang, master=result.master))
+
+
+@main.command("merge")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@lang_option
+def merge_cmd(
+    master: Path, paths: tuple[Path, ...], dry_run: bool, as_json: bool, lang: str
+) -> None:
+    """Merge returned owner workbooks (files or folders) into MASTER.
+
+    Every file is read safely and checked against its signed manifest; each editable cell
+    is merged three ways (as issued, as returned, as the master has it now): applied,
+    nothing to do, or a conflict that is reported and not applied. Locked cells are never
+    changed, new rows go to a proposals list. The master's cells are updated in place,
+    the change log (Muutosloki) and returns tracker (Palautukset) get new rows, and a
+    backup of the previous master is kept. Merging the same files again changes nothing.
+
+    Exit codes: 0 every file merged or had nothing to merge, 1 a file was rejected or a
+    conflict remains, 2 the master cannot be used.
+
+    \b
+    JSON: {"files": [{"path", "owner", "round", "result", "reason", "applied",
+    "conflicts", "rejected"}], "changes": [{"code", "field", "old", "new", "owner",
+    "file"}], "conflicts": [...], "proposals": [...], "findings": [...]}
+    """
+    from .api import merge
+    from .errors import MasterHasErrors
+
+    bar: Any = None
+
+    def started(total: int) -> None:
+        nonlocal bar
+        if total >= 20 and not as_json and sys.stderr.isatty():
+            label = "Luetaan palautuksia" if lang != "en" else "Reading returns"
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
+    try:
+        result = merge(master, list(paths), dry_run=dry_run, progress=advance, on_files=started)
+    except MasterHasErrors as exc:
+        click.secho(exc.message(lang), fg="red", err=True)
+        if isinstance(exc.report, Report):
+            echo_report(Report([f for f in exc.report if f.severity is Severity.ERROR]), lang)
+        sys.exit(EXIT_FATAL)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        click.echo(json.dumps(merge_json(result, lang), ensure_ascii=False, indent=2))
+    else:
+        _echo_merge(result, lang)
+    sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+def merge_json(result: Any, lang: str) -> dict[str, Any]:
+    """The merge outcome as the JSON the --json option promises."""
+    from .texts import return_reason
+
+    def cell(fr: Any, c: Any) -> dict[str, Any]:
+        return {
+            "code": c.code,
+            "field": c.field.value,
+            "old": c.master,
+            "new": c.new,
+            "owner": fr.owner,
+            "file": str(fr.path),
+        }
+
+    return {
+        "dry_run": result.dry_run,
+        "files": [
+            {
+                "path": str(f.path),
+                "owner": f.owner,
+                "round": f.round_id,
+                "result": f.result,
+                "reason": return_reason(f.reason, lang),
+                "notes": [return_reason(n, lang) for n in f.notes],
+                "applied": f.applied,
+                "conflicts": f.conflicts,
+                "rejected": f.rejected,
+            }
+            for f in result.files
+        ],
+        "changes": [cell(fr, c) for fr, c in result.changes],
+        "conflicts": [
+            {
+                **cell(fr, c),
+                "decision": c.decision.value,
+                "reason": c.reason,
+                "issued": c.issued,
+                "returned": c.returned,
+                "master": c.master,
+            }
+            for fr, c in result.conflicts
+        ],
+        "proposals": [
+            {
+                "code": p.code,
+                "title": p.title,
+                "owner": fr.owner,
+                "file": str(fr.path),
+                "row": p.sheet_row,
+            }
+            for fr, p in result.proposals
+        ],
+        "findings": [{**x.to_dict(lang), "file": str(fr.path)} for fr, x in result.findings],
+    }
+
+
+def _echo_merge(result: Any, lang: str) -> None:
+    from .texts import return_reason
+
+    head = "merge_dry" if result.dry_run else "merge_done"
+    click.echo(say(head, lang, master=result.master, count=len(result.files)))
+    colours = {"merged": "green", "unchanged": None, "duplicate": None, "rejected": "red"}
+    for f in result.files:
+        who = f" ({f.owner}, {f.round_id})" if f.owner else ""
+        counts = (
+            say("merge_counts", lang, applied=f.applied, conflicts=f.conflicts, rejected=f.rejected)
+            if f.merge
+            else ""
+        )
+        click.secho(
+            f"  {f.path.name}{who}: {return_reason(f.reason, lang)}{counts}",
+            fg=colours.get(f.result),
+        )
+        for note in f.notes:
+            click.echo(f"      {return_reason(note, lang)}")
+    if result.changes:
+        click.echo()
+        click.echo(say("merge_changes", lang, count=len(result.changes)))
+        for fr, c in result.changes:
+            old, new = _short(c.master), _short(c.new)
+            click.echo(f"  {c.code} {c.field.value}: {old!r} → {new!r}  ({fr.owner})")
+    if result.conflicts:
+        click.echo()
+        click.secho(say("merge_conflicts", lang, count=len(result.conflicts)), fg="red")
+        for fr, c in result.conflicts:
+            why = c.decision.value + (f", {c.reason}" if c.reason else "")
+            values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
+            click.echo(f"  {c.code} {c.field.value} ({why}): {values}  ({fr.path.name})")
+    if result.proposals:
+        click.echo()
+        click.echo(say("merge_proposals", lang, count=len(result.proposals)))
+        for fr, p in result.proposals:
+            click.echo(f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {fr.path.name})")
+    warnings = [(fr, x) for fr, x in result.findings if x.rule != "return.status_unknown"]
+    if warnings:
+        click.echo()
+        for fr, x in warnings:
+            click.echo(f"  {fr.path.name}!{x.sheet}!{x.cell} {x.code}: {x.message(lang)}")
+    if result.written:
+        click.echo()
+        click.echo(say("merge_written", lang, master=result.master))
+        if result.backup:
+            click.echo(say("backup", lang, backup=result.backup))
+
+
+def _short(text: str, n: int = 50) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 @main.command("demo")

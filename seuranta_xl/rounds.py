@@ -357,6 +357,7 @@ class RoundRecord:
     own_rows: int
     fingerprint: str
     signature: str
+    file_sha256: str = ""  # the workbook as issued: a return with this hash was never filled
 
     def cells(self) -> list[object]:
         return [
@@ -368,12 +369,14 @@ class RoundRecord:
             self.own_rows,
             self.fingerprint,
             self.signature,
+            self.file_sha256,
         ]
 
     @classmethod
     def from_cells(cls, row: Sequence[object]) -> RoundRecord:
-        v = [_text(x) for x in row] + [""] * (8 - len(row))
-        return cls(v[0], v[1], v[2], v[3], int(float(v[4] or 0)), int(float(v[5] or 0)), v[6], v[7])
+        v = [_text(x) for x in row] + [""] * (9 - len(row))
+        rows, own = int(float(v[4] or 0)), int(float(v[5] or 0))
+        return cls(v[0], v[1], v[2], v[3], rows, own, v[6], v[7], v[8])
 
 
 def read_round_records(grid: Sequence[Sequence[object]]) -> list[RoundRecord]:

@@ -177,6 +177,30 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Sarakkeella {column} ei ole otsikkoa; se luettiin tilannekuvaukseksi.",
         "Column {column} has no header; it was read as the commentary.",
     ),
+    "return.row_missing": (
+        "Rivi puuttuu palautuksesta",
+        "Row missing from the return",
+        "Koodin {code} rivi puuttuu palautetusta työkirjasta; sen tietoja ei muutettu.",
+        "The row of code {code} is missing from the returned workbook; nothing of it was changed.",
+    ),
+    "return.locked_edit": (
+        "Lukittua solua muutettu",
+        "Locked cell changed",
+        "Lukittua solua oli muutettu ({issued!r} → {returned!r}); muutosta ei viety seurantataulukkoon.",
+        "A locked cell was changed ({issued!r} → {returned!r}); the change was not taken into the master.",
+    ),
+    "return.status_unknown": (
+        "Palautettu etenemisaste ei ole asteikolla",
+        "Returned status not on the scale",
+        "Palautettu etenemisaste {value!r} ei ole asteikolla; solua ei viety seurantataulukkoon.",
+        "The returned status {value!r} is not on the scale; the cell was not taken into the master.",
+    ),
+    "return.row_gone": (
+        "Rivi on poistettu seurantataulukosta",
+        "Row removed from the master",
+        "Koodia {code} ei enää ole seurantataulukossa; palautettua arvoa ei viety.",
+        "Code {code} is no longer in the master; the returned value was not taken in.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -321,6 +345,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen työkirjojen tekemistä.",
         "{path}: the master has {count} errors to fix before workbooks can be made.",
     ),
+    "no_rounds": (
+        "{path}: seurantataulukosta ei ole vielä jaettu yhtään kierrosta (seuranta generate), joten palautuksia ei voi yhdistää.",
+        "{path}: no round has been issued from this master yet (seuranta generate), so there is nothing to merge returns into.",
+    ),
     "template_missing": (
         "Pohjatiedostoa {path} ei löydy; asennus on puutteellinen.",
         "The template {path} is missing; the installation is incomplete.",
@@ -349,8 +377,9 @@ def finding_text(rule: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
         params.setdefault("level_name", _pick(LEVEL_NAMES[params["level"]], lang))
         params.setdefault("level_lower", params["level_name"].lower())
     # a commentary can be pages long; a status or a code is shown whole
-    if isinstance(params.get("text"), str) and len(params["text"]) > 80:
-        params["text"] = params["text"][:77] + "..."
+    for key in ("text", "issued", "returned"):
+        if isinstance(params.get(key), str) and len(params[key]) > 80:
+            params[key] = params[key][:77] + "..."
     return (en if lang == "en" else fi).format(**params)
 
 
@@ -365,3 +394,85 @@ def severity_name(severity: str, lang: str = DEFAULT_LANG) -> str:
 
 def level_name(level: int, lang: str = DEFAULT_LANG) -> str:
     return _pick(LEVEL_NAMES[level], lang)
+
+
+RETURN_REASONS: dict[str, tuple[str, str]] = {
+    "merged": ("yhdistetty", "merged"),
+    "unchanged": ("ei muutoksia", "nothing changed"),
+    "as_issued": (
+        "tiedosto on sellaisenaan kuin se jaettiin: ei täytetty, ei kirjattu palautukseksi",
+        "the file is exactly as issued: not filled in, not recorded as a return",
+    ),
+    "duplicate": (
+        "sama tiedosto on jo yhdistetty (sama sisältö)",
+        "the same file was merged before (same content)",
+    ),
+    "missing": ("tiedostoa ei löydy", "file not found"),
+    "empty": ("tyhjä tiedosto", "empty file"),
+    "is_directory": ("kansio, ei tiedosto", "a folder, not a file"),
+    "encrypted": (
+        "salattu salasanalla: pyydä lähettäjää poistamaan salasana",
+        "encrypted with a password: ask the sender to remove it",
+    ),
+    "strict": (
+        "tallennettu muodossa Strict Open XML: pyydä tallentamaan tavallisena .xlsx-tiedostona",
+        "saved as Strict Open XML: ask for a normal .xlsx",
+    ),
+    "html": ("verkkosivu (HTML), ei Excel-tiedosto", "a web page (HTML), not an Excel file"),
+    "corrupt": ("vioittunut tai katkennut tiedosto", "damaged or truncated file"),
+    "not_spreadsheet": ("ei taulukkotiedosto", "not a spreadsheet"),
+    "too_large": (
+        "liian suuri tai epäilyttävästi pakattu; ei avattu",
+        "too large or suspiciously compressed; not opened",
+    ),
+    "no_sheet": (
+        "seurannan välilehteä ei löytynyt",
+        "no sheet with the follow-up rows",
+    ),
+    "no_manifest": (
+        "tunnistetiedot puuttuvat: tiedosto ei ole seuranta-xl:n tekemä tai se on kopioitu uuteen työkirjaan",
+        "its identification is missing: not made by seuranta-xl, or copied into a new workbook",
+    ),
+    "bad_manifest": ("tunnistetiedot vioittuneet", "its identification is damaged"),
+    "bad_signature": (
+        "tunnistetietoja on muutettu (allekirjoitus ei täsmää)",
+        "its identification was changed (the signature does not match)",
+    ),
+    "other_master": (
+        "tehty toisesta seurantataulukosta",
+        "made from another master",
+    ),
+    "other_round": (
+        "kierrosta ei ole jaettu tälle vastuuhenkilölle tästä seurantataulukosta",
+        "this round was not issued to this owner from this master",
+    ),
+}
+
+RETURN_NOTES: dict[str, tuple[str, str]] = {
+    "format_xls": (
+        "luettiin .xls-tiedostosta; pyydä jatkossa .xlsx",
+        "read from .xls; ask for .xlsx next time",
+    ),
+    "format_xlsb": (
+        "luettiin .xlsb-tiedostosta; pyydä jatkossa .xlsx",
+        "read from .xlsb; ask for .xlsx next time",
+    ),
+    "format_ods": (
+        "luettiin .ods-tiedostosta; pyydä jatkossa .xlsx",
+        "read from .ods; ask for .xlsx next time",
+    ),
+    "macros_ignored": ("makrot ohitettiin, tiedot luettiin", "macros ignored, data read"),
+    "second_return": (
+        "saman vastuuhenkilön toinen palautus tältä kierrokselta: se voittaa vain siellä, missä aiempi ei muuttanut",
+        "a second return from this owner in this round: it wins only where the earlier one changed nothing",
+    ),
+}
+
+
+def return_reason(key: str, lang: str = DEFAULT_LANG) -> str:
+    """Why a returned file got its result."""
+    if key in RETURN_REASONS:
+        return _pick(RETURN_REASONS[key], lang)
+    if key in RETURN_NOTES:
+        return _pick(RETURN_NOTES[key], lang)
+    return key

@@ -3,6 +3,7 @@ master has recorded the round, on as many processes as it pays to use."""
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -27,13 +28,13 @@ class StagedRound:
     staging: Path
     out_dir: Path
     names: dict[str, str]
-    signatures: list[tuple[OwnerPart, str]]
+    signatures: list[tuple[OwnerPart, str, str]]  # (part, manifest signature, file SHA-256)
 
     def publish(self) -> dict[str, Path]:
         """Move every workbook into the output folder; owner -> final path."""
         out: dict[str, Path] = {}
         try:
-            for part, _ in self.signatures:
+            for part, _, _ in self.signatures:
                 name = self.names[part.owner]
                 target = self.out_dir / name
                 os.replace(self.staging / name, target)
@@ -60,7 +61,7 @@ class _Job:
 _FORKED_JOB: _Job | None = None
 
 
-def _make(job: _Job, start: int, stop: int) -> list[str]:
+def _make(job: _Job, start: int, stop: int) -> list[tuple[str, str]]:
     signatures = []
     for part, name in job.jobs[start:stop]:
         manifest = build_manifest(
@@ -74,11 +75,11 @@ def _make(job: _Job, start: int, stop: int) -> list[str]:
         data = owner_workbook(part, manifest, job.info, job.extras)
         with open(os.path.join(job.staging, name), "wb") as fh:
             fh.write(data)
-        signatures.append(manifest.signature)
+        signatures.append((manifest.signature, hashlib.sha256(data).hexdigest()))
     return signatures
 
 
-def _make_forked(bounds: tuple[int, int]) -> list[str]:
+def _make_forked(bounds: tuple[int, int]) -> list[tuple[str, str]]:
     assert _FORKED_JOB is not None
     return _make(_FORKED_JOB, *bounds)
 
@@ -130,4 +131,5 @@ def write_owner_workbooks(  # noqa: PLR0917
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return StagedRound(staging, out_dir, names, list(zip(parts, signatures, strict=True)))
+    made = [(p, sig, sha) for p, (sig, sha) in zip(parts, signatures, strict=True)]
+    return StagedRound(staging, out_dir, names, made)

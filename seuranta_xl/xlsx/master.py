@@ -18,6 +18,10 @@ from .names import (
     DATA_SHEET,
     FINDINGS_SHEETS,
     KEY_SHEET,
+    LOG_HEADER,
+    LOG_SHEET,
+    RETURNS_HEADER,
+    RETURNS_SHEET,
     ROUNDS_HEADER,
     ROUNDS_SHEET,
     SCALE_NAME,
@@ -273,31 +277,36 @@ def _write_grid(ws: Any, grid: list[list[Any]]) -> None:
 
 
 def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
-    """Give a master that lacks them (one not made by ``init``) the rounds and key sheets.
+    """Give a master that lacks them (one not made by this version of ``init``) the sheets
+    the tool keeps its records in: rounds, key, returns tracker, change log.
 
     Returns True when sheets were added. Uses openpyxl, so a workbook holding parts it
     would drop is refused rather than damaged.
     """
     from openpyxl import load_workbook
 
-    with zipfile.ZipFile(path) as zf:
-        from .patch import sheet_parts
+    from .patch import sheet_parts
 
+    with zipfile.ZipFile(path) as zf:
         names = set(sheet_parts(zf))
-    if ROUNDS_SHEET in names and KEY_SHEET in names:
+    wanted = {
+        ROUNDS_SHEET: ([list(ROUNDS_HEADER)], "hidden"),
+        KEY_SHEET: (identity.grid(), "veryHidden"),
+        RETURNS_SHEET: ([list(RETURNS_HEADER)], "visible"),
+        LOG_SHEET: ([list(LOG_HEADER)], "visible"),
+    }
+    missing = [name for name in wanted if name not in names]
+    if not missing:
         return False
     risky = parts_at_risk(path)
     if risky:
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
-    if ROUNDS_SHEET not in wb.sheetnames:
-        ws = wb.create_sheet(ROUNDS_SHEET)
-        _write_grid(ws, [list(ROUNDS_HEADER)])
-        ws.sheet_state = "hidden"
-    if KEY_SHEET not in wb.sheetnames:
-        ws = wb.create_sheet(KEY_SHEET)
-        _write_grid(ws, identity.grid())
-        ws.sheet_state = "veryHidden"
+    for name in missing:
+        grid, state = wanted[name]
+        ws = wb.create_sheet(name)
+        _write_grid(ws, grid)
+        ws.sheet_state = state
     atomic_write(path, wb.save)
     return True
 

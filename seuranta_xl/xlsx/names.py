@@ -52,6 +52,7 @@ ROUNDS_HEADER = (
     "Omia rivejä",
     "Sormenjälki",
     "Allekirjoitus",
+    "Tiedoston SHA-256",
 )
 RETURNS_HEADER = (
     "Kierros",

@@ -11,7 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -214,7 +214,8 @@ class Properties:
     created: datetime | None = None
 
     def core_xml(self) -> str:
-        stamp = (self.created or datetime.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # W3CDTF in UTC; a naive time is this machine's local time
+        stamp = (self.created or datetime.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '

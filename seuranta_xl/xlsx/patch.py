@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import struct
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from defusedxml import ElementTree
 
 from ..errors import UnreadableFile
+from ..model import column_letter
 from .save import atomic_write
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -62,13 +64,15 @@ def replace_sheets(path: Path, new_xml: Mapping[str, str], *, backup: bool = Tru
     Every other zip entry is carried over unchanged (same name, order, content and
     compression), so charts, images, VBA, styles and defined names survive.
     """
-    path = Path(path)
-    with zipfile.ZipFile(path) as zf:
-        parts = sheet_parts(zf)
-    missing = [name for name in new_xml if name not in parts]
-    if missing:
-        raise UnreadableFile("corrupt", path=str(path), detail=f"no sheet {', '.join(missing)}")
-    by_part = {parts[name]: xml.encode("utf-8") for name, xml in new_xml.items()}
+    return patch_sheets(
+        path,
+        {name: (lambda _old, x=xml: x.encode("utf-8")) for name, xml in new_xml.items()},
+        backup=backup,
+    )
+
+
+def _rewrite(path: Path, by_part: Mapping[str, bytes], *, backup: bool) -> Path | None:
+    """Write ``path`` anew with some parts replaced and the rest copied raw."""
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
@@ -82,11 +86,6 @@ def replace_sheets(path: Path, new_xml: Mapping[str, str], *, backup: bool = Tru
     def verify(tmp: Path) -> None:
         # the copied entries are the source's bytes; the rewritten ones must read back whole
         with zipfile.ZipFile(tmp) as zf:
-            names = zf.namelist()
-            if "xl/workbook.xml" not in names and not any(
-                n.endswith("workbook.xml") for n in names
-            ):
-                raise OSError("written file has no workbook part")
             for part, data in by_part.items():
                 if zf.read(part) != data:
                     raise OSError(f"written file differs at {part}")
@@ -118,3 +117,155 @@ def copy_entry_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.Zip
     dst.NameToInfo[new.filename] = new
     dst.start_dir = dst.fp.tell()
     dst._didModify = True
+
+
+# --------------------------------------------------------------------------- cells in place
+
+_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"[^>]*?(/?)>')
+_CELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S
+)
+_STYLE_RE = re.compile(rb'\ss="(\d+)"')
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SHEETDATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+_REF_ATTR_RE = re.compile(
+    rb'(<(?:\w+:)?(dimension|autoFilter)\b[^>]*?\sref=")([A-Z]+\d+)(?::([A-Z]+)(\d+))?(")'
+)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def set_cells(
+    xml: bytes, edits: Mapping[tuple[int, int], object]
+) -> tuple[bytes, list[tuple[int, int]]]:
+    """Set cells of a worksheet's XML in place: ``(row, column) -> value``.
+
+    A cell keeps its style; text goes in as an inline string (never a formula); a cell
+    that holds a formula is not touched and is returned among the skipped. Cells and rows
+    that do not exist yet are inserted in order.
+    """
+    from .ooxml import cell_xml
+
+    rows: dict[int, tuple[int, int, bool]] = {}  # row -> (start, end of open tag, self-closing)
+    for m in _ROW_RE.finditer(xml):
+        rows[int(m.group(1))] = (m.start(), m.end(), m.group(2) == b"/")
+    by_row: dict[int, dict[int, object]] = {}
+    for (r, c), value in edits.items():
+        by_row.setdefault(r, {})[c] = value
+    splices: list[tuple[int, int, int, bytes]] = []  # (start, end, column, new bytes)
+    skipped: list[tuple[int, int]] = []
+    for r, cols in sorted(by_row.items()):
+        if r not in rows:
+            cells = b"".join(
+                cell_xml(f"{column_letter(c)}{r}", v, 0).encode() for c, v in sorted(cols.items())
+            )
+            at = _row_insert_point(xml, rows, r)
+            splices.append((at, at, 0, b'<row r="%d">' % r + cells + b"</row>"))
+            continue
+        _, open_end, closed = rows[r]
+        if closed:
+            cells = b"".join(
+                cell_xml(f"{column_letter(c)}{r}", v, 0).encode() for c, v in sorted(cols.items())
+            )
+            splices.append((open_end - 2, open_end, 0, b">" + cells + b"</row>"))
+            continue
+        end = _row_end(xml, open_end)
+        present = {_col_number(m.group(1)): m for m in _CELL_RE.finditer(xml, open_end, end)}
+        for c, value in sorted(cols.items()):
+            ref = f"{column_letter(c)}{r}"
+            m = present.get(c)
+            if m is not None:
+                old = m.group(0)
+                if _FORMULA_RE.search(old):
+                    skipped.append((r, c))
+                    continue
+                style = _STYLE_RE.search(old[: old.index(b">")])
+                s = int(style.group(1)) if style else 0
+                splices.append((m.start(), m.end(), c, cell_xml(ref, value, s).encode()))
+            else:
+                later = [mm for cc, mm in present.items() if cc > c]
+                at = min(mm.start() for mm in later) if later else end
+                splices.append((at, at, c, cell_xml(ref, value, 0).encode()))
+    out = bytearray(xml)
+    # from the end, so earlier offsets stay valid; at one point, the later column first
+    for a, b, _, data in sorted(splices, key=lambda t: (t[0], t[1], t[2]), reverse=True):
+        out[a:b] = data
+    return bytes(out), skipped
+
+
+def _row_end(xml: bytes, open_end: int) -> int:
+    """Where a row's ``</row>`` starts (rows never nest)."""
+    m = re.compile(rb"</(?:\w+:)?row>").search(xml, open_end)
+    if m is None:
+        raise ValueError("unterminated row")
+    return m.start()
+
+
+def _row_insert_point(xml: bytes, rows: dict[int, tuple[int, int, bool]], r: int) -> int:
+    later = [start for n, (start, _, _) in rows.items() if n > r]
+    if later:
+        return min(later)
+    m = _SHEETDATA_END_RE.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    if m.group(0).endswith(b"/>"):
+        raise ValueError("empty sheetData")
+    return m.start()
+
+
+def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
+    """Append rows after the last row of a worksheet's XML, growing its dimension and
+    filter to cover them. The rows already there are not touched."""
+    from .ooxml import cell_xml
+
+    if not rows:
+        return xml
+    last = max((int(m.group(1)) for m in _ROW_RE.finditer(xml)), default=0)
+    body = b"".join(
+        b'<row r="%d">' % (last + 1 + i)
+        + b"".join(
+            cell_xml(f"{column_letter(c)}{last + 1 + i}", v, 0).encode()
+            for c, v in enumerate(values, start=1)
+        )
+        + b"</row>"
+        for i, values in enumerate(rows)
+    )
+    m = _SHEETDATA_END_RE.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    if m.group(0).endswith(b"/>"):
+        xml = xml[: m.start()] + b"<sheetData>" + body + b"</sheetData>" + xml[m.end() :]
+    else:
+        xml = xml[: m.start()] + body + xml[m.start() :]
+    new_last = last + len(rows)
+    width = max(len(r) for r in rows)
+
+    def grow(m: re.Match[bytes]) -> bytes:
+        first = m.group(3)
+        last_col = m.group(4) or re.sub(rb"\d+", b"", first)
+        col = max(_col_number(last_col), width)
+        return (
+            m.group(1) + first + b":" + column_letter(col).encode() + b"%d" % new_last + m.group(6)
+        )
+
+    return _REF_ATTR_RE.sub(grow, xml)
+
+
+def patch_sheets(
+    path: Path, transforms: Mapping[str, Callable[[bytes], bytes]], *, backup: bool = True
+) -> Path | None:
+    """Rewrite ``path`` with the named sheets' XML transformed; every other entry is
+    carried over byte for byte. Returns the backup made."""
+    path = Path(path)
+    with zipfile.ZipFile(path) as zf:
+        parts = sheet_parts(zf)
+        missing = [name for name in transforms if name not in parts]
+        if missing:
+            raise UnreadableFile("corrupt", path=str(path), detail=f"no sheet {', '.join(missing)}")
+        new = {parts[name]: fn(zf.read(parts[name])) for name, fn in transforms.items()}
+    return _rewrite(path, new, backup=backup)

@@ -12,7 +12,7 @@ from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
 from ..rounds import MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
-from .names import KEY_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
+from .names import KEY_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
 from .sniff import Kind, sniff
 from .text import read_text_grid
 
@@ -31,6 +31,7 @@ class LoadedPlan:
     identity: MasterIdentity | None = None
     rounds: tuple[RoundRecord, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    returns: tuple[tuple[object, ...], ...] = ()  # the returns tracker's rows under its header
 
     def setting(self, name: str) -> str:
         """A setting as text ('' when unset); dates as d.m.yyyy."""
@@ -75,6 +76,7 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
             identity=book.identity,
             rounds=tuple(book.rounds),
             sheet_names=tuple(book.sheet_names),
+            returns=tuple(book.returns),
         )
     raise LayoutError("no_sheet", path=str(path))
 
@@ -87,6 +89,7 @@ class _Book:
     settings: dict[str, object] = field(default_factory=dict)
     identity: MasterIdentity | None = None
     rounds: list[RoundRecord] = field(default_factory=list)
+    returns: list[tuple[object, ...]] = field(default_factory=list)
 
 
 def _read_workbook(path: Path) -> _Book:
@@ -120,6 +123,10 @@ def _read_workbook(path: Path) -> _Book:
             book.identity = MasterIdentity.from_grid(grid(KEY_SHEET))
         if ROUNDS_SHEET in names:
             book.rounds = read_round_records(grid(ROUNDS_SHEET))
+        if RETURNS_SHEET in names:
+            book.returns = [
+                tuple(r) for r in grid(RETURNS_SHEET)[1:] if any(v not in ("", None) for v in r)
+            ]
     except pc.PasswordError:
         raise UnreadableFile("encrypted", path=p) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:

@@ -172,20 +172,8 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
     add_status_dropdown(ws, f"{status_col}2:{status_col}{DROPDOWN_ROWS + 1}")
 
-    for name, header, widths in (
-        (RETURNS_SHEET, RETURNS_HEADER, (14, 26, 8, 44, 18, 20, 20, 11, 12, 14, 22)),
-        (LOG_SHEET, LOG_HEADER, (20, 14, 26, 40, 18, 12, 18, 50, 50, 22)),
-    ):
-        log = wb.create_sheet(name)
-        for c, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
-            log.cell(row=1, column=c, value=text).style = STYLE_HEADER
-            log.column_dimensions[column_letter(c)].width = width
-        log.freeze_panes = "A2"
-        log.auto_filter.ref = f"A1:{column_letter(len(header))}1"
-        log.sheet_properties.pageSetUpPr.fitToPage = True
-        log.page_setup.orientation = "landscape"
-        log.page_setup.fitToWidth = 1
-        log.page_setup.fitToHeight = 0
+    _add_table_sheet(wb, RETURNS_SHEET, RETURNS_HEADER, (14, 26, 8, 44, 18, 20, 20, 11, 12, 14, 22))
+    _add_table_sheet(wb, LOG_SHEET, LOG_HEADER, (20, 14, 26, 40, 18, 12, 18, 50, 50, 22))
 
     settings = wb.create_sheet(SETTINGS_SHEET)
     write_settings(settings, scale)
@@ -202,6 +190,20 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     wb.properties.subject = "Valtuustokauden tavoitteiden seuranta"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _add_table_sheet(wb: Any, name: str, header: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    """A sheet the tool fills row by row: styled header, frozen, filtered, printable."""
+    ws = wb.create_sheet(name)
+    for c, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
+        ws.cell(row=1, column=c, value=text).style = STYLE_HEADER
+        ws.column_dimensions[column_letter(c)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{column_letter(len(header))}1"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def scale_range(steps: int) -> str:

@@ -1,0 +1,351 @@
+"""Collecting a round's returns into the master: the ``merge`` operation.
+
+Reads every returned file safely, checks its manifest against the master, merges it
+(``merge.py``), and writes the master's changed cells, the change log and the returns
+tracker in place, atomically, with a backup. Nothing but those cells and rows changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import MasterHasErrors, RoundError
+from .findings import Finding, Severity
+from .layout import CANONICAL_HEADERS_FI, find_header, read_plan
+from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, merge_return
+from .model import Field, SourceTable
+from .rounds import Manifest, owner_key
+from .rules import validate_plan
+
+if TYPE_CHECKING:
+    from .xlsx.read import LoadedPlan
+    from .xlsx.returns import ReturnFile
+
+# result of one returned file
+MERGED, UNCHANGED, DUPLICATE, REJECTED = "merged", "unchanged", "duplicate", "rejected"
+
+DECISION_FI = {
+    Decision.APPLIED: "viety",
+    Decision.CONFLICT: "ristiriita, ei viety",
+    Decision.REJECTED: "hylätty, ei viety",
+    Decision.LOCKED: "lukittu solu, ei viety",
+}
+REASON_FI = {
+    "master_changed": "seurantataulukon arvo muuttunut jakamisen jälkeen",
+    "owner_changed": "rivin vastuuhenkilö vaihtunut",
+    "row_gone": "rivi poistettu seurantataulukosta",
+    "formula": "seurantataulukon solussa on kaava",
+}
+
+
+@dataclass
+class FileResult:
+    """What became of one returned file."""
+
+    path: Path
+    result: str  # merged | unchanged | duplicate | rejected
+    reason: str  # a stable key; see texts.RETURN_REASONS
+    owner: str = ""
+    round_id: str = ""
+    sha256: str = ""
+    saved: str = ""
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)  # further reason keys (macros ignored, …)
+    merge: ReturnMerge | None = None
+
+    @property
+    def applied(self) -> int:
+        return self.merge.count(Decision.APPLIED) if self.merge else 0
+
+    @property
+    def conflicts(self) -> int:
+        return self.merge.count(Decision.CONFLICT) if self.merge else 0
+
+    @property
+    def rejected(self) -> int:
+        return self.merge.count(Decision.REJECTED) if self.merge else 0
+
+
+@dataclass
+class MergeResult:
+    """Everything a merge did or, with ``dry_run``, would do."""
+
+    master: Path
+    files: list[FileResult]
+    dry_run: bool
+    backup: Path | None = None
+    written: bool = False
+
+    @property
+    def changes(self) -> list[tuple[FileResult, CellChange]]:
+        return [(f, c) for f in self.files if f.merge for c in f.merge.applied]
+
+    @property
+    def conflicts(self) -> list[tuple[FileResult, CellChange]]:
+        return [
+            (f, c)
+            for f in self.files
+            if f.merge
+            for c in f.merge.changes
+            if c.decision in (Decision.CONFLICT, Decision.REJECTED)
+        ]
+
+    @property
+    def proposals(self) -> list[tuple[FileResult, Proposal]]:
+        return [(f, p) for f in self.files if f.merge for p in f.merge.proposals]
+
+    @property
+    def findings(self) -> list[tuple[FileResult, Finding]]:
+        return [(f, x) for f in self.files if f.merge for x in f.merge.findings]
+
+    @property
+    def ok(self) -> bool:
+        """No file rejected and no conflict or rejected cell left: exit code 0."""
+        return not self.conflicts and all(f.result != REJECTED for f in self.files)
+
+
+def merge_returns(
+    master: Path,
+    paths: Iterable[str | Path],
+    *,
+    dry_run: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> MergeResult:
+    """Merge returned owner workbooks (files or folders) into ``master``."""
+    from .xlsx.read import load_plan
+    from .xlsx.returns import collect_paths, read_returns
+    from .xlsx.save import refuse_if_open, run_lock
+
+    master = Path(master)
+    now = (now or datetime.now()).replace(microsecond=0)
+    files = [p for p in collect_paths(paths) if not _same_file(p, master)]
+    if on_files:
+        on_files(len(files))
+    if not dry_run:
+        refuse_if_open(master)
+    with run_lock(master) if not dry_run else _nothing():
+        loaded = load_plan(master)
+        report = validate_plan(loaded.plan, loaded.header)
+        if not report.ok:
+            raise MasterHasErrors(
+                "master_has_errors", report, path=str(master), count=report.count(Severity.ERROR)
+            )
+        if loaded.identity is None or not loaded.rounds:
+            raise RoundError("no_rounds", path=str(master))
+        read = read_returns(files, workers=workers, progress=progress)
+        state = MasterState(loaded.plan)
+        known = {str(r[4]) for r in loaded.returns if len(r) > 4 and r[4]}
+        issued = {(r.round_id, owner_key(r.owner)) for r in loaded.rounds}
+        results: list[FileResult] = []
+        # the later saved return of an owner comes later, so it wins only where it may
+        order = sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path))
+        by_index: dict[int, FileResult] = {}
+        returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
+        for i in order:
+            rf = read[i]
+            fr = _judge(rf, loaded, known, issued)
+            if fr.result == UNCHANGED and fr.reason == "unchanged":
+                manifest = _manifest_of(rf)
+                key = (manifest.round_id, owner_key(manifest.owner))
+                if key in returned_before:
+                    fr.notes.append("second_return")
+                returned_before.add(key)
+                returned = read_plan(SourceTable(rf.sheet, rf.grid), loaded.plan.scale)
+                fr.merge = merge_return(manifest, returned, state, file=Path(rf.path).name)
+                fr.rows = sum(1 for r in manifest.rows if r.editable)
+                fr.result = MERGED if fr.merge.applied else UNCHANGED
+                fr.reason = fr.result
+                known.add(rf.sha256)
+            by_index[i] = fr
+        results = [by_index[i] for i in range(len(read))]
+        outcome = MergeResult(master, results, dry_run)
+        if not dry_run:
+            _write(master, loaded, outcome, now)
+        return outcome
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _manifest_of(rf: ReturnFile) -> Manifest:
+    assert rf.manifest is not None
+    return Manifest.from_grid(rf.manifest)
+
+
+def _judge(
+    rf: ReturnFile, loaded: LoadedPlan, known: set[str], issued: set[tuple[str, str]]
+) -> FileResult:
+    """Whether a returned file can be merged at all, and if not, why."""
+    path = Path(rf.path)
+    fr = FileResult(path, REJECTED, rf.error, sha256=rf.sha256, saved=rf.saved)
+    if rf.kind in ("xls", "xlsb", "ods"):
+        fr.notes.append(f"format_{rf.kind}")
+    if rf.kind == "xlsm":
+        fr.notes.append("macros_ignored")
+    if rf.error:
+        fr.reason = rf.error
+        return fr
+    if rf.sha256 in known:
+        fr.result, fr.reason = DUPLICATE, "duplicate"
+        return fr
+    if rf.sha256 in {r.file_sha256 for r in loaded.rounds}:
+        fr.result, fr.reason = UNCHANGED, "as_issued"  # never filled in: not a return
+        return fr
+    if rf.manifest is None:
+        fr.reason = "no_manifest"
+        return fr
+    try:
+        manifest = Manifest.from_grid(rf.manifest)
+    except (ValueError, IndexError):
+        fr.reason = "bad_manifest"
+        return fr
+    fr.owner, fr.round_id = manifest.owner, manifest.round_id
+    assert loaded.identity is not None
+    if not manifest.verify(loaded.identity.key):
+        fr.reason = (
+            "bad_signature" if manifest.master_id == loaded.identity.master_id else "other_master"
+        )
+        return fr
+    if (manifest.round_id, owner_key(manifest.owner)) not in issued:
+        fr.reason = "other_round"
+        return fr
+    try:
+        find_header(SourceTable(rf.sheet, rf.grid))
+    except Exception:
+        fr.reason = "no_sheet"
+        return fr
+    fr.result, fr.reason = UNCHANGED, "unchanged"
+    return fr
+
+
+def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime) -> None:
+    """Put the applied cells, the log rows and the tracker rows into the master."""
+    from .xlsx.master import ensure_tool_sheets
+    from .xlsx.names import LOG_SHEET, RETURNS_SHEET
+    from .xlsx.patch import append_rows, patch_sheets, set_cells
+
+    assert loaded.identity is not None
+    plan = loaded.plan
+    edits: dict[tuple[int, int], object] = {}
+    where: dict[tuple[int, int], tuple[FileResult, CellChange]] = {}
+    for fr, change in outcome.changes:
+        assert change.master_row is not None
+        key = (change.master_row, plan.columns[change.field])
+        edits[key] = change.new or None
+        where[key] = (fr, change)
+    stamp = now.isoformat(sep=" ", timespec="seconds")
+    accepted = [f for f in outcome.files if f.merge is not None]
+    if not accepted:
+        return  # nothing merged: the master stays as it is, byte for byte
+    skipped: list[tuple[int, int]] = []
+
+    def data(xml: bytes) -> bytes:
+        new, skip = set_cells(xml, edits)
+        skipped.extend(skip)
+        return new
+
+    # a cell holding a formula in the master is left alone: its change becomes a conflict
+    log_rows: list[list[object]] = []
+    tracker_rows: list[list[object]] = []
+
+    def log(xml: bytes) -> bytes:
+        for cell in skipped:
+            fr, change = where[cell]
+            assert fr.merge is not None
+            i = fr.merge.changes.index(change)
+            fr.merge.changes[i] = CellChange(
+                change.code,
+                change.field,
+                Decision.CONFLICT,
+                change.issued,
+                change.returned,
+                change.master,
+                change.master,
+                change.master_row,
+                "formula",
+            )
+        for fr in accepted:
+            assert fr.merge is not None
+            for c in fr.merge.logged:
+                decision = DECISION_FI.get(c.decision, c.decision.value)
+                if c.reason:
+                    decision += f" ({REASON_FI.get(c.reason, c.reason)})"
+                log_rows.append(
+                    [
+                        stamp,
+                        fr.round_id,
+                        fr.owner,
+                        fr.path.name,
+                        fr.sha256,
+                        c.code,
+                        CANONICAL_HEADERS_FI[c.field],
+                        c.master if c.decision is Decision.APPLIED else c.issued,
+                        c.new if c.decision is Decision.APPLIED else c.returned,
+                        decision,
+                    ]
+                )
+            for p in fr.merge.proposals:
+                summary = "; ".join(
+                    f"{CANONICAL_HEADERS_FI[f]}: {v}"
+                    for f, v in p.values.items()
+                    if f is not Field.OWNER
+                )
+                log_rows.append(
+                    [
+                        stamp,
+                        fr.round_id,
+                        fr.owner,
+                        fr.path.name,
+                        fr.sha256,
+                        p.code,
+                        "uusi rivi",
+                        "",
+                        summary,
+                        "ehdotus, ei viety",
+                    ]
+                )
+            tracker_rows.append(
+                [
+                    fr.round_id,
+                    fr.owner,
+                    fr.rows,
+                    fr.path.name,
+                    fr.sha256,
+                    stamp,
+                    fr.saved,
+                    fr.applied,
+                    fr.conflicts,
+                    fr.rejected,
+                    "viety" if fr.result == MERGED else "ei muutoksia",
+                ]
+            )
+        return append_rows(xml, log_rows)
+
+    def tracker(xml: bytes) -> bytes:
+        return append_rows(xml, tracker_rows)
+
+    ensure_tool_sheets(master, loaded.identity)
+    # in this order: the data sheet tells which cells were skipped before the log is written
+    outcome.backup = patch_sheets(
+        master, {plan.sheet: data, LOG_SHEET: log, RETURNS_SHEET: tracker}
+    )
+    outcome.written = True

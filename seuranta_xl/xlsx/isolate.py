@@ -1,0 +1,144 @@
+"""Running a parser over untrusted files where a crash or a hang cannot take the run down.
+
+python-calamine aborts the whole process on some crafted files, and a hostile .xls can ask
+for gigabytes. Each file is read in a worker process with a memory ceiling and a time
+limit; a worker that dies or overruns is replaced, and that one file gets a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space a reader may use
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A file the reader could not finish: it crashed, raised or ran out of time."""
+
+    why: str  # "crashed", "timeout", "error"
+    detail: str = ""
+
+
+def _limit_memory(limit: int) -> None:
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the time limit still holds
+
+
+def _worker(conn: Connection, func: Callable[[Any], Any], memory: int) -> None:
+    _limit_memory(memory)
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        index, item = msg
+        try:
+            conn.send((index, True, func(item)))
+        except MemoryError:
+            conn.send((index, False, "out of memory"))
+        except Exception as exc:  # a parser's failure is that file's result, not the run's
+            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+
+
+class _Slot:
+    def __init__(self, ctx: Any, func: Callable[[Any], Any], memory: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, func, memory), daemon=True)
+        self.proc.start()
+        child.close()
+        self.index: int | None = None
+        self.started = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.conn.send(None)
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def map_isolated(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY,
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """``[func(item) for item in items]``, each call in a worker process; a call that
+    crashes its worker, raises or overruns ``timeout`` gives a ``Failed`` in its place."""
+    n = len(items)
+    results: list[Any] = [None] * n
+    if not n:
+        return results
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    slots = [
+        _Slot(ctx, func, memory) for _ in range(max(1, min(workers or os.cpu_count() or 1, n)))
+    ]
+    pending = list(range(n - 1, -1, -1))
+    done = 0
+    try:
+        while done < n:
+            for i, slot in enumerate(slots):
+                if slot.index is None and pending:
+                    slot.index = pending.pop()
+                    slot.started = time.monotonic()
+                    try:
+                        slot.conn.send((slot.index, items[slot.index]))
+                    except (BrokenPipeError, OSError):
+                        results[slot.index] = Failed("crashed", "worker gone")
+                        done += 1
+                        slot.stop(kill=True)
+                        slots[i] = _Slot(ctx, func, memory)
+            busy = {s.conn: s for s in slots if s.index is not None}
+            for conn in wait(list(busy), timeout=0.2):
+                slot = busy[conn]  # type: ignore[index]
+                assert slot.index is not None
+                try:
+                    index, ok, value = slot.conn.recv()
+                    results[index] = value if ok else Failed("error", str(value))
+                except (EOFError, OSError):
+                    results[slot.index] = Failed("crashed", f"exit code {slot.proc.exitcode}")
+                    slot.stop(kill=True)
+                    slots[slots.index(slot)] = _Slot(ctx, func, memory)
+                slot.index = None
+                done += 1
+                if progress:
+                    progress(1)
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                if slot.index is not None and now - slot.started > timeout:
+                    results[slot.index] = Failed("timeout", f"over {timeout:.0f} s")
+                    done += 1
+                    slot.stop(kill=True)
+                    slots[i] = _Slot(ctx, func, memory)
+                    if progress:
+                        progress(1)
+    finally:
+        for slot in slots:
+            slot.stop()
+    return results

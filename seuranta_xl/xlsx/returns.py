@@ -1,0 +1,149 @@
+"""Reading returned owner workbooks: whatever staff send back, safely.
+
+Each file is told apart by its content, checked against the size and shape limits, and
+read with python-calamine inside an isolated worker (``isolate.map_isolated``). What comes
+back is plain data: the file's hash, when it was saved, its manifest's cells and the grid
+of the sheet that holds the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import LayoutError, UnreadableFile
+from ..layout import find_header
+from ..model import SourceTable
+from ..rounds import MANIFEST_MARK
+from .isolate import Failed, map_isolated
+from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
+from .sniff import sniff
+
+READABLE_OTHER_FORMATS = ("xls", "xlsb", "ods")
+"""Formats refused for a master but read from a return: calamine reads them."""
+LOCK_FILE_RE = re.compile(r"^(~\$|\.~lock\.)")
+
+
+@dataclass(frozen=True)
+class ReturnFile:
+    """A returned file as read: ``error`` says why it could not be (an UnreadableFile key
+    or ``no_sheet``/``crashed``/``timeout``), and then the rest may be empty."""
+
+    path: str
+    sha256: str = ""
+    kind: str = ""  # xlsx, xlsm, xls, xlsb, ods
+    saved: str = ""  # ISO time the file was last saved (its properties, else the file's)
+    manifest: tuple[tuple[object, ...], ...] | None = None
+    sheet: str = ""
+    grid: tuple[tuple[object, ...], ...] = ()
+    error: str = ""
+    detail: str = ""
+
+
+def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the spreadsheets inside folders named (not recursing into hidden
+    folders), without Excel's and LibreOffice's lock files; in a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if any(part.startswith(".") for part in child.relative_to(p).parts):
+                    continue
+                readable = child.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+                if child.is_file() and readable and not LOCK_FILE_RE.match(child.name):
+                    out.append(child)
+        elif not LOCK_FILE_RE.match(p.name):
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def read_return(path: str) -> ReturnFile:
+    """Read one returned file (runs in a worker process)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes() if p.is_file() else b""
+    except OSError as exc:
+        return ReturnFile(path, error="missing", detail=str(exc))
+    sha = hashlib.sha256(data).hexdigest()
+    kind = ""
+    try:
+        kind = sniff(p).value
+    except UnreadableFile as exc:
+        if exc.key not in READABLE_OTHER_FORMATS:
+            return ReturnFile(path, sha, error=exc.key, detail=str(exc.params.get("detail", "")))
+        kind = exc.key
+    if kind == "text":
+        return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
+    saved = _saved_time(p)
+    try:
+        manifest, sheet, grid = _read_sheets(p)
+    except Exception as exc:  # calamine's errors for damaged files
+        return ReturnFile(
+            path, sha, kind, saved, error="corrupt", detail=f"{type(exc).__name__}: {exc}"
+        )
+    if grid is None:
+        return ReturnFile(path, sha, kind, saved, manifest, error="no_sheet")
+    return ReturnFile(path, sha, kind, saved, manifest, sheet, grid)
+
+
+def _read_sheets(
+    p: Path,
+) -> tuple[tuple[tuple[object, ...], ...] | None, str, tuple[tuple[object, ...], ...] | None]:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(p))
+    names = [m.name for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+    manifest = None
+    candidates = []
+    for name in names:
+        grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        first = grid[0][0] if grid and grid[0] else None
+        if manifest is None and (name == MANIFEST_SHEET or first == MANIFEST_MARK):
+            manifest = tuple(tuple(r) for r in grid)
+        elif name not in (HELP_SHEET, LIST_SHEET):
+            candidates.append((name, grid))
+    for name, grid in candidates:
+        try:
+            find_header(SourceTable(name, grid))
+        except LayoutError:
+            continue
+        return manifest, name, tuple(tuple(r) for r in grid)
+    return manifest, "", None
+
+
+_MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+
+
+def _saved_time(p: Path) -> str:
+    """When the file was last saved: its document properties say, else the file system."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            m = _MODIFIED_RE.search(zf.read("docProps/core.xml")[:4096])
+        if m:
+            stamp = m.group(1).decode().strip().replace("Z", "+00:00")
+            return datetime.fromisoformat(stamp).astimezone(UTC).isoformat(timespec="seconds")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        pass
+    return datetime.fromtimestamp(os.path.getmtime(p), UTC).isoformat(timespec="seconds")
+
+
+def read_returns(
+    paths: list[Path], *, workers: int | None = None, progress: Callable[[int], None] | None = None
+) -> list[ReturnFile]:
+    """Read every returned file in isolated workers; a reader that crashes or hangs costs
+    only its own file."""
+    results = map_isolated(read_return, [str(p) for p in paths], workers=workers, progress=progress)
+    out = []
+    for path, result in zip(paths, results, strict=True):
+        if isinstance(result, Failed):
+            key = "corrupt" if result.why != "timeout" else "too_large"
+            out.append(ReturnFile(str(path), error=key, detail=f"{result.why}: {result.detail}"))
+        else:
+            out.append(result)
+    return out
