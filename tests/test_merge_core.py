@@ -35,8 +35,9 @@ def _plan(grid):
 def _manifest(grid):
     plan = _plan(grid)
     (part,) = split_by_owner(plan)
-    return build_manifest(part, round_id="r", created=datetime(2021, 1, 1), master_id="m",
-                          fingerprint="f", key=KEY)
+    return build_manifest(
+        part, round_id="r", created=datetime(2021, 1, 1), master_id="m", fingerprint="f", key=KEY
+    )
 
 
 def _decisions(issued, returned, master):
@@ -77,7 +78,9 @@ def test_locked_cells_context_rows_proposals_and_missing_rows():
     returned[1][3] = "riski tavoitteelle"  # the goal is context: locked
     del returned[3]  # the action row deleted
     changes, result = _decisions(issued, returned, issued)
-    locked = sorted((c.code, c.field.value) for c in changes.values() if c.decision is Decision.LOCKED)
+    locked = sorted(
+        (c.code, c.field.value) for c in changes.values() if c.decision is Decision.LOCKED
+    )
     assert locked == [("01.", "risks"), ("01.01", "annual_goal")]
     assert [p.code for p in result.proposals] == ["01.01.09"]
     assert {f.rule for f in result.findings} == {"return.locked_edit", "return.row_missing"}
@@ -141,6 +144,8 @@ def test_merging_the_same_returns_again_changes_nothing(returns):
         merge_return(_manifest(issued), _plan(_grid(commentary or "alku", risks=risks)), state)
     snapshot = dict(state.values)
     for commentary, risks in returns:
-        again = merge_return(_manifest(issued), _plan(_grid(commentary or "alku", risks=risks)), state)
+        again = merge_return(
+            _manifest(issued), _plan(_grid(commentary or "alku", risks=risks)), state
+        )
         assert not again.applied
     assert state.values == snapshot

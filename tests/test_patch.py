@@ -31,8 +31,18 @@ def test_set_cells_keeps_styles_inserts_in_order_and_skips_formulas(tmp_path):
     skipped = []
 
     def edit(xml):
-        new, skip = set_cells(xml, {(1, 2): "B!", (1, 3): "C new", (1, 5): 5, (2, 2): "row two",
-                                    (3, 3): "over formula", (3, 1): None, (1, 4): '=HYPERLINK("x")'})
+        new, skip = set_cells(
+            xml,
+            {
+                (1, 2): "B!",
+                (1, 3): "C new",
+                (1, 5): 5,
+                (2, 2): "row two",
+                (3, 3): "over formula",
+                (3, 1): None,
+                (1, 4): '=HYPERLINK("x")',
+            },
+        )
         skipped.extend(skip)
         return new
 
@@ -53,7 +63,9 @@ def test_set_cells_keeps_styles_inserts_in_order_and_skips_formulas(tmp_path):
 
 def test_append_rows_grows_dimension_and_filter(tmp_path):
     path = _book(tmp_path)
-    patch_sheets(path, {"S": lambda xml: append_rows(xml, [["n1", 1, None, "z"], ["n2"]])}, backup=False)
+    patch_sheets(
+        path, {"S": lambda xml: append_rows(xml, [["n1", 1, None, "z"], ["n2"]])}, backup=False
+    )
     ws = load_workbook(path)["S"]
     assert [c.value for c in ws[4]][:4] == ["n1", 1, None, "z"]
     assert ws["A5"].value == "n2"
@@ -62,7 +74,9 @@ def test_append_rows_grows_dimension_and_filter(tmp_path):
 
 
 def test_append_to_an_empty_sheet():
-    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           b'<dimension ref="A1"/><sheetData/></worksheet>')
+    xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData/></worksheet>'
+    )
     out = append_rows(xml, [["a", "b"]])
     assert b'<row r="1"><c r="A1" t="inlineStr">' in out and b'<dimension ref="A1:B1"/>' in out
