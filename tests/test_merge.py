@@ -23,7 +23,7 @@ from seuranta_xl.xlsx.owner import RoundInfo, owner_workbook
 from seuranta_xl.xlsx.patch import patch_sheets, set_cells, sheet_parts
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import HEADERS, run_cli, seuranta_command
+from .conftest import run_cli, seuranta_command
 from .test_sniff import _rewrite_part
 
 S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
