@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from .errors import MasterHasErrors, RoundError
 from .findings import Finding, Severity
-from .layout import CANONICAL_HEADERS_FI, find_header, read_plan
+from .layout import CANONICAL_HEADERS_FI
 from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, merge_return
-from .model import Field, SourceTable
+from .model import Field
 from .rounds import Manifest, owner_key
 from .rules import validate_plan
 
@@ -139,10 +139,11 @@ def merge_returns(
             )
         if loaded.identity is None or not loaded.rounds:
             raise RoundError("no_rounds", path=str(master))
-        read = read_returns(files, workers=workers, progress=progress)
+        read = read_returns(files, loaded.plan.scale, workers=workers, progress=progress)
         state = MasterState(loaded.plan)
         known = {str(r[4]) for r in loaded.returns if len(r) > 4 and r[4]}
         issued = {(r.round_id, owner_key(r.owner)) for r in loaded.rounds}
+        as_issued = {r.file_sha256 for r in loaded.rounds if r.file_sha256}
         results: list[FileResult] = []
         # the later saved return of an owner comes later, so it wins only where it may
         order = sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path))
@@ -150,15 +151,15 @@ def merge_returns(
         returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
         for i in order:
             rf = read[i]
-            fr = _judge(rf, loaded, known, issued)
+            fr = _judge(rf, loaded, known, issued, as_issued)
             if fr.result == UNCHANGED and fr.reason == "unchanged":
                 manifest = _manifest_of(rf)
                 key = (manifest.round_id, owner_key(manifest.owner))
                 if key in returned_before:
                     fr.notes.append("second_return")
                 returned_before.add(key)
-                returned = read_plan(SourceTable(rf.sheet, rf.grid), loaded.plan.scale)
-                fr.merge = merge_return(manifest, returned, state, file=Path(rf.path).name)
+                assert rf.plan is not None
+                fr.merge = merge_return(manifest, rf.plan, state, file=Path(rf.path).name)
                 fr.rows = sum(1 for r in manifest.rows if r.editable)
                 fr.result = MERGED if fr.merge.applied else UNCHANGED
                 fr.reason = fr.result
@@ -192,7 +193,11 @@ def _manifest_of(rf: ReturnFile) -> Manifest:
 
 
 def _judge(
-    rf: ReturnFile, loaded: LoadedPlan, known: set[str], issued: set[tuple[str, str]]
+    rf: ReturnFile,
+    loaded: LoadedPlan,
+    known: set[str],
+    issued: set[tuple[str, str]],
+    as_issued: set[str],
 ) -> FileResult:
     """Whether a returned file can be merged at all, and if not, why."""
     path = Path(rf.path)
@@ -207,7 +212,7 @@ def _judge(
     if rf.sha256 in known:
         fr.result, fr.reason = DUPLICATE, "duplicate"
         return fr
-    if rf.sha256 in {r.file_sha256 for r in loaded.rounds}:
+    if rf.sha256 in as_issued:
         fr.result, fr.reason = UNCHANGED, "as_issued"  # never filled in: not a return
         return fr
     if rf.manifest is None:
@@ -227,11 +232,6 @@ def _judge(
         return fr
     if (manifest.round_id, owner_key(manifest.owner)) not in issued:
         fr.reason = "other_round"
-        return fr
-    try:
-        find_header(SourceTable(rf.sheet, rf.grid))
-    except Exception:
-        fr.reason = "no_sheet"
         return fr
     fr.result, fr.reason = UNCHANGED, "unchanged"
     return fr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import LayoutError
 from .model import (
@@ -159,8 +160,19 @@ _ALIAS_INDEX = {
 }
 
 
+MAX_HEADER_LENGTH = 120
+"""Longer text is a value, not a header: it is not even looked at."""
+
+
 def match_header(value: object) -> Field | None:
     """The field a header cell names, or None."""
+    if not isinstance(value, str) or len(value) > MAX_HEADER_LENGTH:
+        return None
+    return _match_header_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _match_header_text(value: str) -> Field | None:
     norm = normalize_header(value)
     if not norm:
         return None
@@ -192,6 +204,8 @@ def find_header(table: SourceTable) -> Header:
     """
     best: tuple[int, int, dict[Field, int]] | None = None
     for i, cells in enumerate(table.cells[:HEADER_SEARCH_ROWS]):
+        if best is not None and i > best[1] + 3:
+            break  # the rows under a header are data: a better header is not that far down
         found: dict[Field, int] = {}
         for j, value in enumerate(cells):
             f = match_header(value)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 MAX_LEVEL = 3
 """Goal (1), annual goal (2), action (3)."""
@@ -281,6 +281,11 @@ class StatusScale:
     def parse(self, raw: object) -> StatusValue:
         """Read a status as typed or pasted: ``3``, ``3.0``, ``"3"``, ``3 Label``,
         ``3 - Label``, the label alone, in any case and spacing."""
+        if isinstance(raw, str):
+            return _parse_text_status(self, raw)  # the same few texts recur: cached
+        return self._parse(raw)
+
+    def _parse(self, raw: object) -> StatusValue:
         if raw is None or (isinstance(raw, str) and not raw.strip(_SPACES + "\n\r")):
             return StatusValue(raw, None, StatusMatch.EMPTY)
         if isinstance(raw, bool):
@@ -307,6 +312,11 @@ class StatusScale:
             if wanted == _loose(label):
                 return StatusValue(raw, value, StatusMatch.VARIANT)
         return StatusValue(raw, None, StatusMatch.UNKNOWN)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text_status(scale: StatusScale, raw: str) -> StatusValue:
+    return scale._parse(raw)
 
 
 def _loose(text: str) -> str:

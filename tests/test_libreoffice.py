@@ -120,3 +120,66 @@ def test_owner_workbooks_survive_a_libreoffice_save(tmp_path, sample_path):
         manifest = Manifest.from_grid(read_manifest_grid(saved, "seuranta_manifesti"))
         assert manifest.verify(key), made.owner
         assert wb["seuranta_manifesti"].sheet_state in ("hidden", "veryHidden")
+
+
+def test_returns_edited_in_libreoffice_merge_exactly_and_once(tmp_path, sample_path):
+    from datetime import datetime
+
+    from seuranta_xl.api import generate, merge
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    issued = generate(master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1))
+    kp = next(f.path for f in issued.files if f.owner == "Kansliapäällikkö")
+    before = _cells(master)
+    box = tmp_path / "palautukset"
+    box.mkdir()
+    lo_edit(
+        kp,
+        box / "kp.xlsx",
+        [
+            {
+                "sheet": "Seuranta",
+                "cell": "F3",
+                "value": "2 Suunnitteluvaiheessa, on edetty hieman",
+            },
+            {
+                "sheet": "Seuranta",
+                "cell": "G3",
+                "value": "Kirjoitettu LibreOfficessa.\nToinen rivi.",
+            },
+            {"sheet": "Seuranta", "cell": "D4", "value": "Riski LibreOfficesta"},
+            {"sheet": "Seuranta", "cell": "F5", "value": "5"},  # pasted over the dropdown
+        ],
+    )
+    result = merge(master, [box])
+    assert [(f.result, f.owner) for f in result.files] == [("merged", "Kansliapäällikkö")]
+    after = _cells(master)
+    changed = {k: after[k] for k in after if after[k] != before.get(k)}
+    assert changed == {
+        "F3": "2 Suunnitteluvaiheessa, on edetty hieman",
+        "G3": "Kirjoitettu LibreOfficessa.\nToinen rivi.",
+        "D4": "Riski LibreOfficesta",
+        "F5": "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan",
+    }
+    log = list(load_workbook(master)["Muutosloki"].iter_rows(min_row=2, values_only=True))
+    assert [(r[5], r[9]) for r in log] == [
+        ("01.01", "viety"),
+        ("01.01", "viety"),
+        ("01.02", "viety"),
+        ("01.03", "viety"),
+    ]
+    again = merge(master, [box])
+    assert [f.result for f in again.files] == ["duplicate"] and not again.written
+    # the same return saved by LibreOffice as .ods and .xls is read, and is already in
+    for target in ("ods", "xls"):
+        other = soffice_convert(box / "kp.xlsx", tmp_path / target, target)
+        res = merge(master, [other])
+        (fr,) = res.files
+        assert fr.result == "unchanged" and f"format_{target}" in fr.notes, (target, fr.reason)
+    # the master opens in LibreOffice after the merge
+    assert soffice_convert(master, tmp_path / "check").exists()
+
+
+def _cells(path):
+    ws = load_workbook(path)["Seuranta"]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row}

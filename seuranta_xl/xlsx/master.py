@@ -283,8 +283,6 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     Returns True when sheets were added. Uses openpyxl, so a workbook holding parts it
     would drop is refused rather than damaged.
     """
-    from openpyxl import load_workbook
-
     from .patch import sheet_parts
 
     with zipfile.ZipFile(path) as zf:
@@ -301,6 +299,8 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     risky = parts_at_risk(path)
     if risky:
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+    from openpyxl import load_workbook
+
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     for name in missing:
         grid, state = wanted[name]

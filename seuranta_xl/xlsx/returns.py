@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import LayoutError, UnreadableFile
-from ..layout import find_header
-from ..model import SourceTable
+from ..layout import Header, find_header, read_plan
+from ..model import Plan, SourceTable, StatusScale
 from ..rounds import MANIFEST_MARK
 from .isolate import Failed, map_isolated
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
@@ -41,7 +41,7 @@ class ReturnFile:
     saved: str = ""  # ISO time the file was last saved (its properties, else the file's)
     manifest: tuple[tuple[object, ...], ...] | None = None
     sheet: str = ""
-    grid: tuple[tuple[object, ...], ...] = ()
+    plan: Plan | None = None  # the rows as read, against the master's scale
     error: str = ""
     detail: str = ""
 
@@ -63,8 +63,10 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def read_return(path: str) -> ReturnFile:
-    """Read one returned file (runs in a worker process)."""
+def read_return(job: tuple[str, StatusScale]) -> ReturnFile:
+    """Read one returned file (runs in a worker process): its rows are read against the
+    master's ``scale`` here, so the parent only merges."""
+    path, scale = job
     p = Path(path)
     try:
         data = p.read_bytes() if p.is_file() else b""
@@ -73,7 +75,7 @@ def read_return(path: str) -> ReturnFile:
     sha = hashlib.sha256(data).hexdigest()
     kind = ""
     try:
-        kind = sniff(p).value
+        kind = sniff(p, deep=False).value  # parsed in this isolated worker
     except UnreadableFile as exc:
         if exc.key not in READABLE_OTHER_FORMATS:
             return ReturnFile(path, sha, error=exc.key, detail=str(exc.params.get("detail", "")))
@@ -82,19 +84,20 @@ def read_return(path: str) -> ReturnFile:
         return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
     saved = _saved_time(p)
     try:
-        manifest, sheet, grid = _read_sheets(p)
+        manifest, table, header = _read_sheets(p)
     except Exception as exc:  # calamine's errors for damaged files
-        return ReturnFile(
-            path, sha, kind, saved, error="corrupt", detail=f"{type(exc).__name__}: {exc}"
-        )
-    if grid is None:
+        detail = f"{type(exc).__name__}: {exc}"
+        return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
+    if table is None or header is None:
         return ReturnFile(path, sha, kind, saved, manifest, error="no_sheet")
-    return ReturnFile(path, sha, kind, saved, manifest, sheet, grid)
+    plan = read_plan(table, scale, header)
+    return ReturnFile(path, sha, kind, saved, manifest, table.name, plan)
 
 
 def _read_sheets(
     p: Path,
-) -> tuple[tuple[tuple[object, ...], ...] | None, str, tuple[tuple[object, ...], ...] | None]:
+) -> tuple[tuple[tuple[object, ...], ...] | None, SourceTable | None, Header | None]:
+    """The manifest's cells, and the sheet with the follow-up rows with its header."""
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(p))
@@ -102,19 +105,20 @@ def _read_sheets(
     manifest = None
     candidates = []
     for name in names:
+        if name in (HELP_SHEET, LIST_SHEET):
+            continue
         grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         first = grid[0][0] if grid and grid[0] else None
         if manifest is None and (name == MANIFEST_SHEET or first == MANIFEST_MARK):
             manifest = tuple(tuple(r) for r in grid)
-        elif name not in (HELP_SHEET, LIST_SHEET):
-            candidates.append((name, grid))
-    for name, grid in candidates:
+        else:
+            candidates.append(SourceTable(name, grid))
+    for table in candidates:
         try:
-            find_header(SourceTable(name, grid))
+            return manifest, table, find_header(table)
         except LayoutError:
             continue
-        return manifest, name, tuple(tuple(r) for r in grid)
-    return manifest, "", None
+    return manifest, None, None
 
 
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -134,11 +138,16 @@ def _saved_time(p: Path) -> str:
 
 
 def read_returns(
-    paths: list[Path], *, workers: int | None = None, progress: Callable[[int], None] | None = None
+    paths: list[Path],
+    scale: StatusScale,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[ReturnFile]:
     """Read every returned file in isolated workers; a reader that crashes or hangs costs
     only its own file."""
-    results = map_isolated(read_return, [str(p) for p in paths], workers=workers, progress=progress)
+    jobs = [(str(p), scale) for p in paths]
+    results = map_isolated(read_return, jobs, workers=workers, progress=progress)
     out = []
     for path, result in zip(paths, results, strict=True):
         if isinstance(result, Failed):

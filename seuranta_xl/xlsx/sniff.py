@@ -44,9 +44,13 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Kind:
+def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> Kind:
     """Tell what ``path`` is; raise UnreadableFile with the right reason when it cannot
-    be read as a follow-up sheet."""
+    be read as a follow-up sheet.
+
+    ``deep`` also scans every cell reference of every sheet and checks every entry's CRC:
+    for files parsed in this process. A file parsed in an isolated worker (returns) needs
+    only the zip directory and the declared dimensions checked here."""
     p = str(path)
     if not path.exists():
         raise UnreadableFile("missing", path=p)
@@ -62,7 +66,7 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Kind:
     if head.startswith(OLE_MAGIC):
         raise UnreadableFile(_ole_kind(path), path=p)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
-        return _zip_kind(path, limits)
+        return _zip_kind(path, limits, deep)
     if _looks_like_html(head):
         raise UnreadableFile("html", path=p)
     if _looks_like_text(head):
@@ -97,7 +101,7 @@ def _looks_like_text(head: bytes) -> bool:
     return control <= len(head) // 100
 
 
-def _zip_kind(path: Path, limits: Limits) -> Kind:
+def _zip_kind(path: Path, limits: Limits, deep: bool = True) -> Kind:
     p = str(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -124,12 +128,13 @@ def _zip_kind(path: Path, limits: Limits) -> Kind:
             raise UnreadableFile("strict", path=p)
         for info in infos:
             if _SHEET_PART_RE.search(info.filename):
-                check_sheet_extent(zf, info, p, limits)
-        # a truncated file can keep an intact central directory: test the rest of the data
-        # too (the sheets were read whole above, which checked their CRCs)
-        bad = _first_bad_entry(zf, [i for i in infos if not _SHEET_PART_RE.search(i.filename)])
-        if bad is not None:
-            raise UnreadableFile("corrupt", path=p, detail=bad)
+                check_sheet_extent(zf, info, p, limits, deep)
+        if deep:
+            # a truncated file can keep an intact central directory: test the rest of the
+            # data too (the sheets were read whole above, which checked their CRCs)
+            bad = _first_bad_entry(zf, [i for i in infos if not _SHEET_PART_RE.search(i.filename)])
+            if bad is not None:
+                raise UnreadableFile("corrupt", path=p, detail=bad)
         return Kind.XLSM if "xl/vbaProject.bin" in names else Kind.XLSX
 
 
@@ -189,10 +194,11 @@ def _col_index(letters: bytes) -> int:
 
 
 def check_sheet_extent(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limits: Limits
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limits: Limits, deep: bool = True
 ) -> None:
     """Refuse a sheet whose cells span more than the limits, by its declared dimension and
-    by every cell reference it really holds (a crafted file can lie in its dimension)."""
+    (``deep``) by every cell reference it really holds (a crafted file can lie in its
+    dimension)."""
     max_row = max_col = 0
     tail = b""
     first = True
@@ -203,6 +209,8 @@ def check_sheet_extent(
                 if first and (dim := _DIM_RE.search(buf)) and dim.group(3):
                     max_col, max_row = _col_index(dim.group(3)), int(dim.group(4))
                 first = False
+                if not deep:
+                    break
                 for m in _CELL_REF_RE.finditer(buf):
                     max_col = max(max_col, _col_index(m.group(1)))
                     max_row = max(max_row, int(m.group(2)))
