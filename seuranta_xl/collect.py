@@ -18,7 +18,7 @@ from .findings import Finding, Severity
 from .layout import CANONICAL_HEADERS_FI
 from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, merge_return
 from .model import Field
-from .rounds import Manifest, owner_key
+from .rounds import owner_key
 from .rules import validate_plan
 
 if TYPE_CHECKING:
@@ -119,8 +119,8 @@ def merge_returns(
     now: datetime | None = None,
 ) -> MergeResult:
     """Merge returned owner workbooks (files or folders) into ``master``."""
-    from .xlsx.read import load_plan
-    from .xlsx.returns import collect_paths, read_returns
+    from .xlsx.read import load_plan, read_identity
+    from .xlsx.returns import collect_paths, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
@@ -131,45 +131,60 @@ def merge_returns(
     if not dry_run:
         refuse_if_open(master)
     with run_lock(master) if not dry_run else _nothing():
-        loaded = load_plan(master)
-        report = validate_plan(loaded.plan, loaded.header)
-        if not report.ok:
-            raise MasterHasErrors(
-                "master_has_errors", report, path=str(master), count=report.count(Severity.ERROR)
-            )
-        if loaded.identity is None or not loaded.rounds:
+        # the returns are read in the background while the master is read and checked
+        scale, identity, kind = read_identity(master)
+        if identity is None:
             raise RoundError("no_rounds", path=str(master))
-        read = read_returns(files, loaded.plan.scale, workers=workers, progress=progress)
-        state = MasterState(loaded.plan)
-        known = {str(r[4]) for r in loaded.returns if len(r) > 4 and r[4]}
-        issued = {(r.round_id, owner_key(r.owner)) for r in loaded.rounds}
-        as_issued = {r.file_sha256 for r in loaded.rounds if r.file_sha256}
-        results: list[FileResult] = []
-        # the later saved return of an owner comes later, so it wins only where it may
-        order = sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path))
-        by_index: dict[int, FileResult] = {}
-        returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
-        for i in order:
-            rf = read[i]
-            fr = _judge(rf, loaded, known, issued, as_issued)
-            if fr.result == UNCHANGED and fr.reason == "unchanged":
-                manifest = _manifest_of(rf)
-                key = (manifest.round_id, owner_key(manifest.owner))
-                if key in returned_before:
-                    fr.notes.append("second_return")
-                returned_before.add(key)
-                assert rf.plan is not None
-                fr.merge = merge_return(manifest, rf.plan, state, file=Path(rf.path).name)
-                fr.rows = sum(1 for r in manifest.rows if r.editable)
-                fr.result = MERGED if fr.merge.applied else UNCHANGED
-                fr.reason = fr.result
-                known.add(rf.sha256)
-            by_index[i] = fr
-        results = [by_index[i] for i in range(len(read))]
+        reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
+        try:
+            loaded = load_plan(master, kind=kind)
+            report = validate_plan(loaded.plan, loaded.header)
+            if not report.ok:
+                raise MasterHasErrors(
+                    "master_has_errors",
+                    report,
+                    path=str(master),
+                    count=report.count(Severity.ERROR),
+                )
+            if not loaded.rounds:
+                raise RoundError("no_rounds", path=str(master))
+        except BaseException:
+            reading.cancel()
+            raise
+        read = finish_reading(files, reading)
+        results = _merge_all(read, loaded)
         outcome = MergeResult(master, results, dry_run)
         if not dry_run:
             _write(master, loaded, outcome, now)
         return outcome
+
+
+def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
+    """Judge every file and merge the acceptable ones, the earlier saved first."""
+    state = MasterState(loaded.plan)
+    known = {str(r[4]) for r in loaded.returns if len(r) > 4 and r[4]}
+    issued = {(r.round_id, owner_key(r.owner)) for r in loaded.rounds}
+    as_issued = {r.file_sha256 for r in loaded.rounds if r.file_sha256}
+    returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
+    by_index: dict[int, FileResult] = {}
+    # the later saved return of an owner comes later, so it wins only where it may
+    for i in sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path)):
+        rf = read[i]
+        fr = _judge(rf, loaded, known, issued, as_issued)
+        if fr.result == UNCHANGED and fr.reason == "unchanged":
+            manifest = rf.manifest
+            assert manifest is not None and rf.plan is not None
+            key = (manifest.round_id, owner_key(manifest.owner))
+            if key in returned_before:
+                fr.notes.append("second_return")
+            returned_before.add(key)
+            fr.merge = merge_return(manifest, rf.plan, state, file=Path(rf.path).name)
+            fr.rows = sum(1 for r in manifest.rows if r.editable)
+            fr.result = MERGED if fr.merge.applied else UNCHANGED
+            fr.reason = fr.result
+            known.add(rf.sha256)
+        by_index[i] = fr
+    return [by_index[i] for i in range(len(read))]
 
 
 class _nothing:
@@ -185,11 +200,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-def _manifest_of(rf: ReturnFile) -> Manifest:
-    assert rf.manifest is not None
-    return Manifest.from_grid(rf.manifest)
 
 
 def _judge(
@@ -215,20 +225,15 @@ def _judge(
     if rf.sha256 in as_issued:
         fr.result, fr.reason = UNCHANGED, "as_issued"  # never filled in: not a return
         return fr
-    if rf.manifest is None:
-        fr.reason = "no_manifest"
-        return fr
-    try:
-        manifest = Manifest.from_grid(rf.manifest)
-    except (ValueError, IndexError):
-        fr.reason = "bad_manifest"
+    manifest = rf.manifest
+    if manifest is None:
+        fr.reason = rf.manifest_problem or "no_manifest"
         return fr
     fr.owner, fr.round_id = manifest.owner, manifest.round_id
     assert loaded.identity is not None
-    if not manifest.verify(loaded.identity.key):
-        fr.reason = (
-            "bad_signature" if manifest.master_id == loaded.identity.master_id else "other_master"
-        )
+    if rf.manifest_problem:  # the signature did not verify under this master's key
+        same_master = manifest.master_id == loaded.identity.master_id
+        fr.reason = "bad_signature" if same_master else "other_master"
         return fr
     if (manifest.round_id, owner_key(manifest.owner)) not in issued:
         fr.reason = "other_round"

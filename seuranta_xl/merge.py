@@ -25,6 +25,7 @@ from .model import (
     EDITABLE_FIELDS,
     FIELD_ORDER,
     LEVEL_FIELDS,
+    CellRef,
     Code,
     Field,
     Plan,
@@ -201,8 +202,6 @@ def _check_locked(
             continue
         if _same_text(before, after):
             continue
-        ref = row.ref(f)
-        assert ref is not None
         result.changes.append(
             CellChange(str(row.code), f, Decision.LOCKED, before, after, before, before, None)
         )
@@ -210,7 +209,7 @@ def _check_locked(
             Finding.at(
                 "return.locked_edit",
                 Severity.WARNING,
-                ref,
+                _ref(row, f),
                 str(row.code),
                 issued=before,
                 returned=after,
@@ -237,14 +236,14 @@ def _decide(
     code = row.code
     raw = row.values.get(f)
     returned = text_of(raw)
-    ref = row.ref(f)
-    assert ref is not None
     current = master.get(code, f)
     if f is Field.STATUS:
         st = scale.parse(raw)
         if st.match is StatusMatch.UNKNOWN:
             result.findings.append(
-                Finding.at("return.status_unknown", Severity.ERROR, ref, str(code), value=returned)
+                Finding.at(
+                    "return.status_unknown", Severity.ERROR, _ref(row, f), str(code), value=returned
+                )
             )
             yield CellChange(
                 str(code),
@@ -275,7 +274,9 @@ def _decide(
         )
         return
     if master_row is None:
-        result.findings.append(Finding.at("return.row_gone", Severity.ERROR, ref, str(code)))
+        result.findings.append(
+            Finding.at("return.row_gone", Severity.ERROR, _ref(row, f), str(code))
+        )
         yield CellChange(str(code), f, Decision.CONFLICT, issued, new, "", "", None, "row_gone")
         return
     if owner_key(master_row.owner) != owner_key(manifest.owner):
@@ -313,6 +314,12 @@ def _decide(
         master_row.sheet_row,
         "master_changed",
     )
+
+
+def _ref(row: Row, f: Field) -> CellRef:
+    ref = row.ref(f)
+    assert ref is not None
+    return ref
 
 
 def _row_of(row: Row | None) -> int | None:

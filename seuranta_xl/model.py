@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from functools import lru_cache, total_ordering
+from functools import cached_property, lru_cache, total_ordering
 
 MAX_LEVEL = 3
 """Goal (1), annual goal (2), action (3)."""
@@ -117,9 +117,15 @@ class Code:
     def is_ancestor_of(self, other: Code) -> bool:
         return len(self.parts) < len(other.parts) and other.parts[: len(self.parts)] == self.parts
 
-    def __str__(self) -> str:
+    @cached_property
+    def text(self) -> str:
+        """The canonical form, ``01.`` or ``01.03``; computed once (codes are compared and
+        printed a great deal in a merge)."""
         body = ".".join(f"{p:02d}" for p in self.parts)
         return body + "." if len(self.parts) == 1 else body
+
+    def __str__(self) -> str:
+        return self.text
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Code):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -79,6 +80,114 @@ class _Slot:
         self.conn.close()
 
 
+class IsolatedMap:
+    """``map_isolated`` that can run while the caller does other work: the workers are
+    forked at once (from the calling thread), ``start()`` drives them from a background
+    thread, ``results()`` waits for the end."""
+
+    def __init__(
+        self,
+        func: Callable[[Any], Any],
+        items: Sequence[Any],
+        *,
+        workers: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory: int = DEFAULT_MEMORY,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.func, self.items, self.timeout, self.memory = func, items, timeout, memory
+        self.progress = progress
+        self.results_: list[Any] = [None] * len(items)
+        methods = multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # a worker that dies is replaced from the driving thread: spawned, never forked
+        # from a second thread (a fork there could copy a lock another thread holds)
+        self.spare_ctx = multiprocessing.get_context("spawn")
+        count = max(1, min(workers or os.cpu_count() or 1, len(items))) if items else 0
+        self.slots = [_Slot(self.ctx, func, memory) for _ in range(count)]
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.cancelled = threading.Event()
+
+    def start(self) -> IsolatedMap:
+        self.thread = threading.Thread(target=self._run_safely, daemon=True)
+        self.thread.start()
+        return self
+
+    def results(self) -> list[Any]:
+        if self.thread is None:
+            self._run()
+        else:
+            self.thread.join()
+            if self.error is not None:
+                raise self.error
+        return self.results_
+
+    def cancel(self) -> None:
+        """Stop reading: the workers are stopped, ``results()`` is not to be used."""
+        self.cancelled.set()
+        if self.thread is not None:
+            self.thread.join()
+        else:
+            for slot in self.slots:
+                slot.stop(kill=True)
+
+    def _run_safely(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # handed to results() in the caller's thread
+            self.error = exc
+
+    def _replace(self, i: int) -> None:
+        self.slots[i].stop(kill=True)
+        in_main = threading.current_thread() is threading.main_thread()
+        self.slots[i] = _Slot(self.ctx if in_main else self.spare_ctx, self.func, self.memory)
+
+    def _run(self) -> None:
+        n = len(self.items)
+        results, slots = self.results_, self.slots
+        pending = list(range(n - 1, -1, -1))
+        done = 0
+        try:
+            while done < n and not self.cancelled.is_set():
+                for i, slot in enumerate(slots):
+                    if slot.index is None and pending:
+                        slot.index = pending.pop()
+                        slot.started = time.monotonic()
+                        try:
+                            slot.conn.send((slot.index, self.items[slot.index]))
+                        except (BrokenPipeError, OSError):
+                            results[slot.index] = Failed("crashed", "worker gone")
+                            done += 1
+                            self._replace(i)
+                busy = {s.conn: i for i, s in enumerate(slots) if s.index is not None}
+                for conn in wait(list(busy), timeout=0.2):
+                    i = busy[conn]  # type: ignore[index]
+                    slot = slots[i]
+                    assert slot.index is not None
+                    try:
+                        index, ok, value = slot.conn.recv()
+                        results[index] = value if ok else Failed("error", str(value))
+                        slot.index = None
+                    except (EOFError, OSError):
+                        results[slot.index] = Failed("crashed", f"exit code {slot.proc.exitcode}")
+                        self._replace(i)
+                    done += 1
+                    if self.progress:
+                        self.progress(1)
+                now = time.monotonic()
+                for i, slot in enumerate(slots):
+                    if slot.index is not None and now - slot.started > self.timeout:
+                        results[slot.index] = Failed("timeout", f"over {self.timeout:.0f} s")
+                        done += 1
+                        self._replace(i)
+                        if self.progress:
+                            self.progress(1)
+        finally:
+            for slot in slots:
+                slot.stop(kill=self.cancelled.is_set())
+
+
 def map_isolated(
     func: Callable[[Any], Any],
     items: Sequence[Any],
@@ -90,55 +199,6 @@ def map_isolated(
 ) -> list[Any]:
     """``[func(item) for item in items]``, each call in a worker process; a call that
     crashes its worker, raises or overruns ``timeout`` gives a ``Failed`` in its place."""
-    n = len(items)
-    results: list[Any] = [None] * n
-    if not n:
-        return results
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    slots = [
-        _Slot(ctx, func, memory) for _ in range(max(1, min(workers or os.cpu_count() or 1, n)))
-    ]
-    pending = list(range(n - 1, -1, -1))
-    done = 0
-    try:
-        while done < n:
-            for i, slot in enumerate(slots):
-                if slot.index is None and pending:
-                    slot.index = pending.pop()
-                    slot.started = time.monotonic()
-                    try:
-                        slot.conn.send((slot.index, items[slot.index]))
-                    except (BrokenPipeError, OSError):
-                        results[slot.index] = Failed("crashed", "worker gone")
-                        done += 1
-                        slot.stop(kill=True)
-                        slots[i] = _Slot(ctx, func, memory)
-            busy = {s.conn: s for s in slots if s.index is not None}
-            for conn in wait(list(busy), timeout=0.2):
-                slot = busy[conn]  # type: ignore[index]
-                assert slot.index is not None
-                try:
-                    index, ok, value = slot.conn.recv()
-                    results[index] = value if ok else Failed("error", str(value))
-                except (EOFError, OSError):
-                    results[slot.index] = Failed("crashed", f"exit code {slot.proc.exitcode}")
-                    slot.stop(kill=True)
-                    slots[slots.index(slot)] = _Slot(ctx, func, memory)
-                slot.index = None
-                done += 1
-                if progress:
-                    progress(1)
-            now = time.monotonic()
-            for i, slot in enumerate(slots):
-                if slot.index is not None and now - slot.started > timeout:
-                    results[slot.index] = Failed("timeout", f"over {timeout:.0f} s")
-                    done += 1
-                    slot.stop(kill=True)
-                    slots[i] = _Slot(ctx, func, memory)
-                    if progress:
-                        progress(1)
-    finally:
-        for slot in slots:
-            slot.stop()
-    return results
+    return IsolatedMap(
+        func, items, workers=workers, timeout=timeout, memory=memory, progress=progress
+    ).results()

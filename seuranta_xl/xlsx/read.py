@@ -45,14 +45,16 @@ class LoadedPlan:
         return str(value).strip()
 
 
-def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
+def load_plan(
+    path: str | Path, scale: StatusScale | None = None, *, kind: Kind | None = None
+) -> LoadedPlan:
     """Read a master or a source (xlsx, tsv, csv) into a Plan.
 
     The scale is, in order: the one given, the file's own (a master's settings sheet),
     the default. Raises UnreadableFile or LayoutError with a reason the user can act on.
     """
     path = Path(path)
-    kind = sniff(path)
+    kind = kind or sniff(path)  # a caller that sniffed it already says what it is
     if kind is Kind.TEXT:
         table = SourceTable(path.name, read_text_grid(path))
         header = find_header(table)
@@ -148,6 +150,32 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         return StatusScale.from_lines(lines)
     except ValueError as exc:
         raise UnreadableFile("bad_scale", path=path, detail=str(exc)) from None
+
+
+def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None, Kind]:
+    """The master's scale and identity alone, and what kind of file it is: quick (calamine
+    reads sheets on demand), so the returns can be read while the rest of the master is."""
+    import python_calamine as pc
+
+    p = str(path)
+    kind = sniff(Path(path))
+    try:
+        wb = pc.CalamineWorkbook.from_path(p)
+        names = wb.sheet_names
+        scale = None
+        if SETTINGS_SHEET in names:
+            grid = wb.get_sheet_by_name(SETTINGS_SHEET).to_python(skip_empty_area=False)
+            scale = _scale_from_settings(grid, p)
+        identity = None
+        if KEY_SHEET in names:
+            identity = MasterIdentity.from_grid(
+                wb.get_sheet_by_name(KEY_SHEET).to_python(skip_empty_area=False)
+            )
+    except pc.PasswordError:
+        raise UnreadableFile("encrypted", path=p) from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+        raise UnreadableFile("corrupt", path=p, detail=f"{type(exc).__name__}: {exc}") from None
+    return scale or default_scale(), identity, kind
 
 
 def read_manifest_grid(path: str | Path, sheet: str) -> list[list[object]] | None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
-from ..rounds import MANIFEST_MARK
-from .isolate import Failed, map_isolated
+from ..rounds import MANIFEST_MARK, Manifest
+from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
 from .sniff import sniff
 
@@ -39,7 +39,8 @@ class ReturnFile:
     sha256: str = ""
     kind: str = ""  # xlsx, xlsm, xls, xlsb, ods
     saved: str = ""  # ISO time the file was last saved (its properties, else the file's)
-    manifest: tuple[tuple[object, ...], ...] | None = None
+    manifest: Manifest | None = None
+    manifest_problem: str = ""  # "no_manifest", "bad_manifest", "bad_signature" or ""
     sheet: str = ""
     plan: Plan | None = None  # the rows as read, against the master's scale
     error: str = ""
@@ -63,10 +64,11 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def read_return(job: tuple[str, StatusScale]) -> ReturnFile:
+def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     """Read one returned file (runs in a worker process): its rows are read against the
-    master's ``scale`` here, so the parent only merges."""
-    path, scale = job
+    master's ``scale`` and its manifest checked with the master's ``key`` here, so the
+    parent only merges."""
+    path, scale, key = job
     p = Path(path)
     try:
         data = p.read_bytes() if p.is_file() else b""
@@ -84,14 +86,27 @@ def read_return(job: tuple[str, StatusScale]) -> ReturnFile:
         return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
     saved = _saved_time(p)
     try:
-        manifest, table, header = _read_sheets(p)
+        cells, table, header = _read_sheets(p)
     except Exception as exc:  # calamine's errors for damaged files
         detail = f"{type(exc).__name__}: {exc}"
         return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
+    manifest, problem = _check_manifest(cells, key)
     if table is None or header is None:
-        return ReturnFile(path, sha, kind, saved, manifest, error="no_sheet")
+        return ReturnFile(path, sha, kind, saved, manifest, problem, error="no_sheet")
     plan = read_plan(table, scale, header)
-    return ReturnFile(path, sha, kind, saved, manifest, table.name, plan)
+    return ReturnFile(path, sha, kind, saved, manifest, problem, table.name, plan)
+
+
+def _check_manifest(
+    cells: tuple[tuple[object, ...], ...] | None, key: str
+) -> tuple[Manifest | None, str]:
+    if cells is None:
+        return None, "no_manifest"
+    try:
+        manifest = Manifest.from_grid(cells)
+    except (ValueError, IndexError):
+        return None, "bad_manifest"
+    return manifest, "" if manifest.verify(key) else "bad_signature"
 
 
 def _read_sheets(
@@ -137,19 +152,23 @@ def _saved_time(p: Path) -> str:
     return datetime.fromtimestamp(os.path.getmtime(p), UTC).isoformat(timespec="seconds")
 
 
-def read_returns(
+def start_reading(
     paths: list[Path],
     scale: StatusScale,
+    key: str,
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[ReturnFile]:
-    """Read every returned file in isolated workers; a reader that crashes or hangs costs
-    only its own file."""
-    jobs = [(str(p), scale) for p in paths]
-    results = map_isolated(read_return, jobs, workers=workers, progress=progress)
+) -> IsolatedMap:
+    """Start reading every returned file in isolated workers, in the background; a reader
+    that crashes or hangs costs only its own file. ``finish_reading`` collects them."""
+    jobs = [(str(p), scale, key) for p in paths]
+    return IsolatedMap(read_return, jobs, workers=workers, progress=progress).start()
+
+
+def finish_reading(paths: list[Path], reading: IsolatedMap) -> list[ReturnFile]:
     out = []
-    for path, result in zip(paths, results, strict=True):
+    for path, result in zip(paths, reading.results(), strict=True):
         if isinstance(result, Failed):
             key = "corrupt" if result.why != "timeout" else "too_large"
             out.append(ReturnFile(str(path), error=key, detail=f"{result.why}: {result.detail}"))

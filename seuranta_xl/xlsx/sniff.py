@@ -204,7 +204,8 @@ def check_sheet_extent(
     first = True
     try:
         with zf.open(info) as fh:
-            while chunk := fh.read(1 << 20):
+            # the dimension stands at the top: a shallow look reads no more than that
+            while chunk := fh.read(1 << 20 if deep else 4096):
                 buf = tail + chunk
                 if first and (dim := _DIM_RE.search(buf)) and dim.group(3):
                     max_col, max_row = _col_index(dim.group(3)), int(dim.group(4))
