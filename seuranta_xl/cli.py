@@ -73,12 +73,12 @@ MESSAGES = {
         "Round recorded in {master} (hidden sheet Kierrokset).",
     ),
     "merge_done": (
-        "Palautukset ({count} tiedostoa) → {master}",
-        "Returns ({count} files) → {master}",
+        "Palautettuja tiedostoja: {count} → {master}",
+        "Returned files: {count} → {master}",
     ),
     "merge_dry": (
-        "Kokeiluajo, mitään ei kirjoiteta: palautukset ({count} tiedostoa) → {master}",
-        "Dry run, nothing is written: returns ({count} files) → {master}",
+        "Kokeiluajo, mitään ei kirjoiteta. Palautettuja tiedostoja: {count} → {master}",
+        "Dry run, nothing is written. Returned files: {count} → {master}",
     ),
     "merge_counts": (
         " — {applied} muutosta, {conflicts} ristiriitaa, {rejected} hylättyä solua",
@@ -98,6 +98,11 @@ MESSAGES = {
         "Master updated: {master} (change log and returns tracker extended).",
     ),
     "demo_generate": ("Täyttötyökirjat vastuuhenkilöille", "Input workbooks for the owners"),
+    "demo_merge": ("Palautusten yhdistäminen", "Merging the returns"),
+    "demo_filled": (
+        "(Esittely täytti vastuuhenkilön {owner} puolesta kolme solua: {file})",
+        "(The demo filled in three cells for {owner}: {file})",
+    ),
     "demo_done": (
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
         "Done in {seconds:.1f} s. Files: {dir}",
@@ -433,7 +438,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
 
 
 def _echo_merge(result: Any, lang: str) -> None:
-    from .texts import return_reason
+    from .texts import field_name, return_reason
 
     head = "merge_dry" if result.dry_run else "merge_done"
     click.echo(say(head, lang, master=result.master, count=len(result.files)))
@@ -456,14 +461,16 @@ def _echo_merge(result: Any, lang: str) -> None:
         click.echo(say("merge_changes", lang, count=len(result.changes)))
         for fr, c in result.changes:
             old, new = _short(c.master), _short(c.new)
-            click.echo(f"  {c.code} {c.field.value}: {old!r} → {new!r}  ({fr.owner})")
+            name = field_name(c.field.value, lang)
+            click.echo(f"  {c.code} {name}: {old!r} → {new!r}  ({fr.owner})")
     if result.conflicts:
         click.echo()
         click.secho(say("merge_conflicts", lang, count=len(result.conflicts)), fg="red")
         for fr, c in result.conflicts:
             why = c.decision.value + (f", {c.reason}" if c.reason else "")
             values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
-            click.echo(f"  {c.code} {c.field.value} ({why}): {values}  ({fr.path.name})")
+            name = field_name(c.field.value, lang)
+            click.echo(f"  {c.code} {name} ({why}): {values}  ({fr.path.name})")
     if result.proposals:
         click.echo()
         click.echo(say("merge_proposals", lang, count=len(result.proposals)))
@@ -494,7 +501,8 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     The sample is one owner's part of a real 2021 follow-up with its real blemishes.
     Files the demo made before in DIRECTORY are replaced.
     """
-    from .api import demo_source, generate, init_master, validate
+    from .api import demo_source, generate, init_master, merge, validate
+    from .demo import fill_like_staff
 
     start = time.perf_counter()
     directory = directory or Path("seuranta-demo")
@@ -507,7 +515,7 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         target = directory / "seuranta.xlsx"
         # the demo's own earlier output goes: each run starts from the sample
         target.unlink(missing_ok=True)
-        for own in ("tyokirjat", "varmuuskopiot"):
+        for own in ("tyokirjat", "palautukset", "varmuuskopiot"):
             shutil.rmtree(directory / own, ignore_errors=True)
         result = init_master(source, target)
         _echo_init(result, lang, limit=3)
@@ -526,9 +534,15 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         echo_report(checked.report, lang, limit=3)
         click.echo()
         click.secho(say("demo_step", lang, n=3, what=say("demo_generate", lang)), bold=True)
-        _echo_generate(
-            generate(result.master, directory / "tyokirjat", round_id="2021-kevät"), lang
-        )
+        issued = generate(result.master, directory / "tyokirjat", round_id="2021-kevät")
+        _echo_generate(issued, lang)
+        click.echo()
+        click.secho(say("demo_step", lang, n=4, what=say("demo_merge", lang)), bold=True)
+        owner = max(issued.files, key=lambda f: f.own_rows)
+        returned = directory / "palautukset" / owner.path.name
+        fill_like_staff(owner.path, returned)
+        click.echo(say("demo_filled", lang, owner=owner.owner, file=returned))
+        _echo_merge(merge(result.master, [returned.parent]), lang)
     except SeurantaError as exc:
         fail(exc, lang)
     click.echo()

@@ -476,3 +476,20 @@ def return_reason(key: str, lang: str = DEFAULT_LANG) -> str:
     if key in RETURN_NOTES:
         return _pick(RETURN_NOTES[key], lang)
     return key
+
+
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "goal": ("tavoite", "goal"),
+    "annual_goal": ("vuositavoite", "annual goal"),
+    "action": ("toimenpide", "action"),
+    "risks": ("riskit", "risks"),
+    "overall": ("kokonaistilanne", "overall status"),
+    "status": ("etenemisaste", "progress status"),
+    "commentary": ("tilannekuvaus", "commentary"),
+    "owner": ("vastuuhenkilö", "owner"),
+}
+
+
+def field_name(field: str, lang: str = DEFAULT_LANG) -> str:
+    """A column's short name in running text."""
+    return _pick(FIELD_NAMES[field], lang) if field in FIELD_NAMES else field

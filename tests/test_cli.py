@@ -90,8 +90,9 @@ def test_demo_runs_the_cycle(tmp_path):
     assert len(list((tmp_path / "demo" / "tyokirjat").glob("*.xlsx"))) == 2
     again = run_cli("demo", str(tmp_path / "demo"))
     assert again.returncode == 0, again.stderr
-    # each run starts from the sample: one round, one backup (made when it was recorded)
-    assert len(list((tmp_path / "demo" / "varmuuskopiot").iterdir())) == 1
+    # each run starts from the sample: the backups are this run's (round recorded, merge)
+    assert len(list((tmp_path / "demo" / "varmuuskopiot").iterdir())) == 2
+    assert "Viedyt muutokset (3)" in again.stdout
 
 
 def test_demo_default_directory(tmp_path):

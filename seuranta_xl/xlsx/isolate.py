@@ -41,6 +41,9 @@ def _limit_memory(limit: int) -> None:
 
 
 def _worker(conn: Connection, func: Callable[[Any], Any], memory: int) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a reader's crash is reported by the parent, not dumped here
     _limit_memory(memory)
     while True:
         try:
