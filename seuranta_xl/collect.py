@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from .errors import MasterHasErrors, RoundError
 from .findings import Finding, Severity
 from .layout import CANONICAL_HEADERS_FI
-from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, merge_return
+from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, apply_diff
 from .model import Field
 from .rounds import owner_key
-from .rules import validate_plan
+from .rules import STRUCTURE_RULES, validate_plan
 
 if TYPE_CHECKING:
     from .xlsx.read import LoadedPlan
@@ -132,13 +132,13 @@ def merge_returns(
         refuse_if_open(master)
     with run_lock(master) if not dry_run else _nothing():
         # the returns are read in the background while the master is read and checked
-        scale, identity, kind = read_identity(master)
+        scale, identity = read_identity(master)
         if identity is None:
             raise RoundError("no_rounds", path=str(master))
         reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
         try:
-            loaded = load_plan(master, kind=kind)
-            report = validate_plan(loaded.plan, loaded.header)
+            loaded = load_plan(master)
+            report = validate_plan(loaded.plan, only=STRUCTURE_RULES)
             if not report.ok:
                 raise MasterHasErrors(
                     "master_has_errors",
@@ -173,12 +173,12 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
         fr = _judge(rf, loaded, known, issued, as_issued)
         if fr.result == UNCHANGED and fr.reason == "unchanged":
             manifest = rf.manifest
-            assert manifest is not None and rf.plan is not None
+            assert manifest is not None and rf.diff is not None
             key = (manifest.round_id, owner_key(manifest.owner))
             if key in returned_before:
                 fr.notes.append("second_return")
             returned_before.add(key)
-            fr.merge = merge_return(manifest, rf.plan, state, file=Path(rf.path).name)
+            fr.merge = apply_diff(rf.diff, state)
             fr.rows = sum(1 for r in manifest.rows if r.editable)
             fr.result = MERGED if fr.merge.applied else UNCHANGED
             fr.reason = fr.result

