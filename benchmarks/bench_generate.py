@@ -15,15 +15,14 @@ baseline / seuranta-xl, measured in the same run; the target is at least 5x.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
 
 TARGET = 5.0
 
@@ -150,26 +149,11 @@ def run_baseline(master: str, out: str) -> None:
     full.save(master)
 
 
-def _child(which: str, master: str, out: str) -> None:
-    start = time.perf_counter()
-    (run_ours if which == "ours" else run_baseline)(master, out)
-    seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": max(peak_kib, kids) / 1024}))
-
-
 def measure(which: str, master: Path, work: Path) -> dict[str, float]:
     copy = work / f"{which}-master.xlsx"
     shutil.copy(master, copy)
     out = work / f"{which}-out"
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", which, str(copy), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = common.measure(__file__, which, str(copy), str(out))
     result["files"] = len(list(out.glob("*.xlsx")))
     return result
 
@@ -183,7 +167,8 @@ def main() -> int:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(*args.child)
+        which, a, b = args.child
+        common.child(run_ours if which == "ours" else run_baseline, a, b)
         return 0
     from seuranta_xl.api import synthetic_master
 
@@ -197,14 +182,7 @@ def main() -> int:
         ours = measure("ours", master, work)
         base = measure("baseline", master, work)
     assert ours["files"] == base["files"] == args.owners, (ours, base)
-    ratio = base["seconds"] / ours["seconds"]
-    print(f"seuranta-xl : {ours['seconds']:7.2f} s  peak {ours['peak_mib']:7.1f} MiB")
-    print(
-        f"baseline    : {base['seconds']:7.2f} s  peak {base['peak_mib']:7.1f} MiB  (openpyxl, serial)"
-    )
-    print(
-        f"ratio       : {ratio:7.2f}x  (target >= {TARGET:g}x: {'met' if ratio >= TARGET else 'NOT met'})"
-    )
+    common.report(ours, base, TARGET)
     return 0
 
 

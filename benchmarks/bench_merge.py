@@ -15,15 +15,14 @@ memory). Reported as the ratio baseline / seuranta-xl; the target is at least 8x
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
 
 TARGET = 8.0
 
@@ -120,25 +119,10 @@ def run_baseline(master: str, returns: str) -> None:
     wb.save(master)
 
 
-def _child(which: str, master: str, returns: str) -> None:
-    start = time.perf_counter()
-    (run_ours if which == "ours" else run_baseline)(master, returns)
-    seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": max(peak_kib, kids) / 1024}))
-
-
 def measure(which: str, master: Path, returns: Path, work: Path) -> dict[str, float]:
     copy = work / f"{which}-master.xlsx"
     shutil.copy(master, copy)
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", which, str(copy), str(returns)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = common.measure(__file__, which, str(copy), str(returns))
     result["master"] = copy
     return result
 
@@ -152,7 +136,8 @@ def main() -> int:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(*args.child)
+        which, a, b = args.child
+        common.child(run_ours if which == "ours" else run_baseline, a, b)
         return 0
     from openpyxl import load_workbook
 
@@ -181,16 +166,7 @@ def main() -> int:
             )
         ]
         assert a == b, "the two merges disagree"
-    ratio = base["seconds"] / ours["seconds"]
-    print(
-        f"seuranta-xl : {ours['seconds']:7.2f} s  peak {ours['peak_mib']:7.1f} MiB  (readers in isolated workers)"
-    )
-    print(
-        f"baseline    : {base['seconds']:7.2f} s  peak {base['peak_mib']:7.1f} MiB  (openpyxl, serial)"
-    )
-    print(
-        f"ratio       : {ratio:7.2f}x  (target >= {TARGET:g}x: {'met' if ratio >= TARGET else 'NOT met'})"
-    )
+    common.report(ours, base, TARGET, "readers in isolated workers")
     return 0
 
 

@@ -290,44 +290,21 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
             )
         for fr in accepted:
             assert fr.merge is not None
+            head = [stamp, fr.round_id, fr.owner, fr.path.name, fr.sha256]
             for c in fr.merge.logged:
                 decision = DECISION_FI.get(c.decision, c.decision.value)
                 if c.reason:
                     decision += f" ({REASON_FI.get(c.reason, c.reason)})"
-                log_rows.append(
-                    [
-                        stamp,
-                        fr.round_id,
-                        fr.owner,
-                        fr.path.name,
-                        fr.sha256,
-                        c.code,
-                        CANONICAL_HEADERS_FI[c.field],
-                        c.master if c.decision is Decision.APPLIED else c.issued,
-                        c.new if c.decision is Decision.APPLIED else c.returned,
-                        decision,
-                    ]
-                )
+                applied = c.decision is Decision.APPLIED
+                old, new = (c.master, c.new) if applied else (c.issued, c.returned)
+                log_rows.append([*head, c.code, CANONICAL_HEADERS_FI[c.field], old, new, decision])
             for p in fr.merge.proposals:
                 summary = "; ".join(
                     f"{CANONICAL_HEADERS_FI[f]}: {v}"
                     for f, v in p.values.items()
                     if f is not Field.OWNER
                 )
-                log_rows.append(
-                    [
-                        stamp,
-                        fr.round_id,
-                        fr.owner,
-                        fr.path.name,
-                        fr.sha256,
-                        p.code,
-                        "uusi rivi",
-                        "",
-                        summary,
-                        "ehdotus, ei viety",
-                    ]
-                )
+                log_rows.append([*head, p.code, "uusi rivi", "", summary, "ehdotus, ei viety"])
             tracker_rows.append(
                 [
                     fr.round_id,

@@ -360,6 +360,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str | bytes) -> int:
+    """A -> 1, AA -> 27 (the inverse of ``column_letter``)."""
+    n = 0
+    for ch in letters.encode() if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 @dataclass(frozen=True)
 class Row:
     """One row of the follow-up: a goal, an annual goal or an action.

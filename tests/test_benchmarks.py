@@ -7,24 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_generate_benchmark_runs_small():
+@pytest.mark.parametrize(
+    ("script", "args"),
+    [
+        ("bench_generate.py", ["--owners", "3", "--rows", "2"]),
+        ("bench_merge.py", ["--owners", "3", "--rows", "8"]),
+    ],
+)
+def test_benchmark_runs_small(script, args):
     out = subprocess.run(
-        [sys.executable, str(BENCH / "bench_generate.py"), "--owners", "3", "--rows", "2"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "ratio" in out.stdout and "baseline" in out.stdout
-
-
-def test_merge_benchmark_runs_small():
-    out = subprocess.run(
-        [sys.executable, str(BENCH / "bench_merge.py"), "--owners", "3", "--rows", "8"],
+        [sys.executable, str(BENCH / script), *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -18,7 +18,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ..errors import UnreadableFile
-from ..model import column_letter
+from ..model import column_index, column_letter
 from .save import atomic_write
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -134,13 +134,6 @@ _REF_ATTR_RE = re.compile(
 )
 
 
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def set_cells(
     xml: bytes, edits: Mapping[tuple[int, int], object]
 ) -> tuple[bytes, list[tuple[int, int]]]:
@@ -176,7 +169,7 @@ def set_cells(
             splices.append((open_end - 2, open_end, 0, b">" + cells + b"</row>"))
             continue
         end = _row_end(xml, open_end)
-        present = {_col_number(m.group(1)): m for m in _CELL_RE.finditer(xml, open_end, end)}
+        present = {column_index(m.group(1)): m for m in _CELL_RE.finditer(xml, open_end, end)}
         for c, value in sorted(cols.items()):
             ref = f"{column_letter(c)}{r}"
             m = present.get(c)
@@ -254,7 +247,7 @@ def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
     def grow(m: re.Match[bytes]) -> bytes:
         first = m.group(3)
         last_col = m.group(4) or re.sub(rb"\d+", b"", first)
-        col = max(_col_number(last_col), width)
+        col = max(column_index(last_col), width)
         return (
             m.group(1) + first + b":" + column_letter(col).encode() + b"%d" % new_last + m.group(6)
         )

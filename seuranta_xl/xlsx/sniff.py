@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..errors import UnreadableFile
+from ..model import column_index
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -187,13 +188,6 @@ _CELL_COL_RE = re.compile(rb'\sr="([A-Z]{1,3})\d')
 _CELL_ROW_RE = re.compile(rb'\sr="[A-Z]{1,3}(\d{1,7})"')
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def check_sheet_extent(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limits: Limits, deep: bool = True
 ) -> None:
@@ -209,14 +203,14 @@ def check_sheet_extent(
             while chunk := fh.read(1 << 20 if deep else 4096):
                 buf = tail + chunk
                 if first and (dim := _DIM_RE.search(buf)) and dim.group(3):
-                    max_col, max_row = _col_index(dim.group(3)), int(dim.group(4))
+                    max_col, max_row = column_index(dim.group(3)), int(dim.group(4))
                 first = False
                 if not deep:
                     break
                 # findall and max in C: a 20,000-row master is scanned in a few centiseconds
                 cols = set(_CELL_COL_RE.findall(buf))
                 if cols:
-                    max_col = max(max_col, *map(_col_index, cols))
+                    max_col = max(max_col, *map(column_index, cols))
                 rows = _CELL_ROW_RE.findall(buf)
                 if rows:
                     max_row = max(max_row, *map(int, rows))

@@ -1,0 +1,49 @@
+"""What the benchmarks share: running each side in its own process, measuring its time and
+peak memory, and reporting the ratio against the baseline measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+
+def child(run: Callable[[str, str], None], a: str, b: str) -> None:
+    """Run one side in this (child) process; print its seconds and peak memory as JSON.
+    The peak includes this process's own children (reader workers)."""
+    start = time.perf_counter()
+    run(a, b)
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mib": max(peak_kib, kids) / 1024}))
+
+
+def measure(script: str, which: str, a: str, b: str) -> dict[str, float]:
+    """Run ``script --child which a b`` and read its measurement."""
+    proc = subprocess.run(
+        [sys.executable, script, "--child", which, a, b],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def report(
+    ours: dict[str, float], base: dict[str, float], target: float, ours_note: str = ""
+) -> float:
+    """Print both sides and the ratio baseline / ours against the target."""
+    ratio = base["seconds"] / ours["seconds"]
+    note = f"  ({ours_note})" if ours_note else ""
+    print(f"seuranta-xl : {ours['seconds']:7.2f} s  peak {ours['peak_mib']:7.1f} MiB{note}")
+    print(
+        f"baseline    : {base['seconds']:7.2f} s  peak {base['peak_mib']:7.1f} MiB  (openpyxl, serial)"
+    )
+    print(
+        f"ratio       : {ratio:7.2f}x  (target >= {target:g}x: {'met' if ratio >= target else 'NOT met'})"
+    )
+    return ratio
