@@ -7,6 +7,7 @@ tracker in place, atomically, with a backup. Nothing but those cells and rows ch
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -130,7 +131,7 @@ def merge_returns(
         on_files(len(files))
     if not dry_run:
         refuse_if_open(master)
-    with run_lock(master) if not dry_run else _nothing():
+    with run_lock(master) if not dry_run else contextlib.nullcontext():
         # the returns are read in the background while the master is read and checked
         scale, identity = read_identity(master)
         if identity is None:
@@ -185,14 +186,6 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
             known.add(rf.sha256)
         by_index[i] = fr
     return [by_index[i] for i in range(len(read))]
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -392,3 +392,17 @@ def test_killed_while_merging_the_master_is_old_or_new(issued, tmp_path):
         untouched = master.read_bytes() == original
         assert done or untouched
     assert killed >= 3
+
+
+def test_a_folder_with_the_master_its_backups_and_the_issued_files(issued, tmp_path):
+    master, files = issued
+    fill(files[KP], tmp_path / "paluu.xlsx", {"G3": "x"})
+    merge(master, [tmp_path / "paluu.xlsx"])  # leaves a backup in varmuuskopiot/
+    fill(files[KP], tmp_path / "toinen.xlsx", {"D4": "y"})
+    result = merge(master, [tmp_path])
+    names = {f.path.name: f.reason for f in result.files}
+    assert master.name not in names
+    assert not any("varmuuskopiot" in str(f.path) for f in result.files)
+    assert names["paluu.xlsx"] == "duplicate" and names["toinen.xlsx"] == "merged"
+    assert names[files[KP].name] == "as_issued"
+    assert result.ok

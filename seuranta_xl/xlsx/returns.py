@@ -24,6 +24,7 @@ from ..model import SourceTable, StatusScale
 from ..rounds import MANIFEST_MARK, Manifest
 from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
+from .save import BACKUP_DIR
 from .sniff import sniff
 
 READABLE_OTHER_FORMATS = ("xls", "xlsb", "ods")
@@ -49,13 +50,15 @@ class ReturnFile:
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the spreadsheets inside folders named (not recursing into hidden
-    folders), without Excel's and LibreOffice's lock files; in a stable order."""
+    """Files named, and the spreadsheets inside folders named (not in hidden folders or
+    backup folders), without Excel's and LibreOffice's lock files; in a stable order."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(p).parts):
+                parts = child.relative_to(p).parts
+                # hidden folders, and the masters' own backups, are not returns
+                if any(part.startswith(".") or part == BACKUP_DIR for part in parts):
                     continue
                 readable = child.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
                 if child.is_file() and readable and not LOCK_FILE_RE.match(child.name):
