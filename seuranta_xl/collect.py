@@ -281,6 +281,8 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
                 change.master_row,
                 "formula",
             )
+            if fr.result == MERGED and not fr.applied:
+                fr.result = fr.reason = UNCHANGED
         for fr in accepted:
             assert fr.merge is not None
             head = [stamp, fr.round_id, fr.owner, fr.path.name, fr.sha256]
@@ -306,7 +308,7 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
                     fr.path.name,
                     fr.sha256,
                     stamp,
-                    fr.saved,
+                    _local(fr.saved),
                     fr.applied,
                     fr.conflicts,
                     fr.rejected,
@@ -324,3 +326,11 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
         master, {plan.sheet: data, LOG_SHEET: log, RETURNS_SHEET: tracker}
     )
     outcome.written = True
+
+
+def _local(stamp: str) -> str:
+    """An ISO time (UTC) as this machine's local time, as the coordinator reads it."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
