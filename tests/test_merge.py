@@ -406,3 +406,26 @@ def test_a_folder_with_the_master_its_backups_and_the_issued_files(issued, tmp_p
     assert names["paluu.xlsx"] == "duplicate" and names["toinen.xlsx"] == "merged"
     assert names[files[KP].name] == "as_issued"
     assert result.ok
+
+
+def test_a_formula_in_the_master_is_never_overwritten(issued, tmp_path):
+    import re
+
+    master, files = issued
+    # a formula whose last result is the issued text: the merge would apply, the write won't
+    issued_text = master_cells(master)["G3"]
+    cell = b'<c r="G3" t="str"><f>"laskettu"</f><v>' + issued_text.encode() + b"</v></c>"
+
+    def formula(xml):
+        return re.sub(rb'<c r="G3"[^>]*?(/>|>.*?</c>)', lambda m: cell, xml, count=1, flags=re.S)
+
+    patch_sheets(master, {"Seuranta": formula})
+    ret = fill(files[KP], tmp_path / "r.xlsx", {"G3": "uusi"})
+    result = merge(master, [ret])
+    (fr,) = result.files
+    assert fr.result == "unchanged" and fr.conflicts == 1
+    (conflict,) = [c for _, c in result.conflicts]
+    assert conflict.reason == "formula"
+    with zipfile.ZipFile(master) as zf:
+        assert cell in zf.read(sheet_parts(zf)["Seuranta"])
+    assert any("kaava" in r[9] for r in log_rows(master))
