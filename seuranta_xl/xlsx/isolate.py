@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -19,6 +20,7 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space a reader may use
+PIPELINE = 8  # items sent ahead to each worker
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ class _Slot:
         self.proc = ctx.Process(target=_worker, args=(child, func, memory), daemon=True)
         self.proc.start()
         child.close()
-        self.index: int | None = None
-        self.started = 0.0
+        self.queue: deque[int] = deque()  # items sent, in order; the first is being worked on
+        self.started = 0.0  # when the first began
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -151,41 +153,55 @@ class IsolatedMap:
         results, slots = self.results_, self.slots
         pending = list(range(n - 1, -1, -1))
         done = 0
+
+        def fail(i: int, why: str, detail: str) -> None:
+            # the item being worked on failed; the ones queued behind it go to another worker
+            nonlocal done
+            slot = slots[i]
+            results[slot.queue.popleft()] = Failed(why, detail)
+            pending.extend(reversed(slot.queue))
+            done += 1
+            self._replace(i)
+            if self.progress:
+                self.progress(1)
+
         try:
             while done < n and not self.cancelled.is_set():
+                # a few items queued ahead, so a worker never waits for this thread
                 for i, slot in enumerate(slots):
-                    if slot.index is None and pending:
-                        slot.index = pending.pop()
-                        slot.started = time.monotonic()
+                    while len(slot.queue) < PIPELINE and pending:
+                        index = pending.pop()
                         try:
-                            slot.conn.send((slot.index, self.items[slot.index]))
+                            slot.conn.send((index, self.items[index]))
                         except (BrokenPipeError, OSError):
-                            results[slot.index] = Failed("crashed", "worker gone")
-                            done += 1
-                            self._replace(i)
-                busy = {s.conn: i for i, s in enumerate(slots) if s.index is not None}
+                            pending.append(index)
+                            if slot.queue:
+                                fail(i, "crashed", "worker gone")
+                            else:
+                                self._replace(i)
+                            break
+                        if not slot.queue:
+                            slot.started = time.monotonic()
+                        slot.queue.append(index)
+                busy = {s.conn: i for i, s in enumerate(slots) if s.queue}
                 for conn in wait(list(busy), timeout=0.2):
                     i = busy[conn]  # type: ignore[index]
                     slot = slots[i]
-                    assert slot.index is not None
                     try:
                         index, ok, value = slot.conn.recv()
-                        results[index] = value if ok else Failed("error", str(value))
-                        slot.index = None
                     except (EOFError, OSError):
-                        results[slot.index] = Failed("crashed", f"exit code {slot.proc.exitcode}")
-                        self._replace(i)
+                        fail(i, "crashed", f"exit code {slot.proc.exitcode}")
+                        continue
+                    slot.queue.popleft()
+                    slot.started = time.monotonic()
+                    results[index] = value if ok else Failed("error", str(value))
                     done += 1
                     if self.progress:
                         self.progress(1)
                 now = time.monotonic()
                 for i, slot in enumerate(slots):
-                    if slot.index is not None and now - slot.started > self.timeout:
-                        results[slot.index] = Failed("timeout", f"over {self.timeout:.0f} s")
-                        done += 1
-                        self._replace(i)
-                        if self.progress:
-                            self.progress(1)
+                    if slot.queue and now - slot.started > self.timeout:
+                        fail(i, "timeout", f"over {self.timeout:.0f} s")
         finally:
             for slot in slots:
                 slot.stop(kill=self.cancelled.is_set())
