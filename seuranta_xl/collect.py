@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import MasterHasErrors, RoundError
-from .findings import Finding, Severity
+from .findings import Finding, Report, Severity
 from .layout import CANONICAL_HEADERS_FI
 from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, apply_diff
-from .model import Field
+from .model import Code, Field, Plan
 from .rounds import owner_key
-from .rules import STRUCTURE_RULES, validate_plan
+from .rules import validate_plan
 
 if TYPE_CHECKING:
     from .xlsx.read import LoadedPlan
@@ -139,7 +139,7 @@ def merge_returns(
         reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
         try:
             loaded = load_plan(master)
-            report = validate_plan(loaded.plan, only=STRUCTURE_RULES)
+            report = _codes_unique(loaded.plan)
             if not report.ok:
                 raise MasterHasErrors(
                     "master_has_errors",
@@ -334,3 +334,18 @@ def _local(stamp: str) -> str:
         return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
         return stamp
+
+
+def _codes_unique(plan: Plan) -> Report:
+    """What a merge needs of a master: every code on one row only, so each return's rows
+    land where they belong. (Statuses, owners and texts the coordinator may still be
+    tidying do not stop a merge.) Only when a code repeats are the code rules run, to say
+    where."""
+    seen: set[Code] = set()
+    for row in plan.rows:
+        if row.code is not None:
+            if row.code in seen:
+                report = validate_plan(plan, only=("hierarchy",))
+                return Report([f for f in report if f.rule == "code.duplicate"])
+            seen.add(row.code)
+    return Report()

@@ -333,8 +333,3 @@ def validate_plan(
         if only is None or rule.id in only:
             report.extend(rule.check(plan))
     return report
-
-
-STRUCTURE_RULES = ("codes", "hierarchy")
-"""What a merge needs of a master: every row found by one code. Statuses and texts the
-coordinator may still be tidying do not stop it."""

@@ -429,3 +429,13 @@ def test_a_formula_in_the_master_is_never_overwritten(issued, tmp_path):
     with zipfile.ZipFile(master) as zf:
         assert cell in zf.read(sheet_parts(zf)["Seuranta"])
     assert any("kaava" in r[9] for r in log_rows(master))
+
+
+def test_a_master_with_a_repeated_code_is_not_merged_into(issued, tmp_path):
+    master, files = issued
+    ret = fill(files[KP], tmp_path / "r.xlsx", {"G3": "x"})
+    patch_sheets(master, {"Seuranta": lambda xml: set_cells(xml, {(4, 2): "01.01 Toinen samalla koodilla"})[0]})
+    snapshot = master.read_bytes()
+    out = run_cli("merge", str(master), str(ret))
+    assert out.returncode == 2 and "code.duplicate" in out.stdout and "Seuranta!B4" in out.stdout
+    assert master.read_bytes() == snapshot

@@ -183,9 +183,10 @@ def check_zip_limits(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -
 
 
 _DIM_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-# a cell reference is the only r="…" with letters before its digits (rows are r="12")
-_CELL_COL_RE = re.compile(rb'\sr="([A-Z]{1,3})\d')
-_CELL_ROW_RE = re.compile(rb'\sr="[A-Z]{1,3}(\d{1,7})"')
+# a cell reference is the only r="…" with letters before its digits (rows are r="12");
+# a pattern that starts with a literal is searched for several times faster
+_CELL_COL_RE = re.compile(rb'r="([A-Z]{1,3})\d')
+_CELL_ROW_RE = re.compile(rb'r="[A-Z]{1,3}(\d{1,7})"')
 
 
 def check_sheet_extent(
