@@ -434,7 +434,10 @@ def test_a_formula_in_the_master_is_never_overwritten(issued, tmp_path):
 def test_a_master_with_a_repeated_code_is_not_merged_into(issued, tmp_path):
     master, files = issued
     ret = fill(files[KP], tmp_path / "r.xlsx", {"G3": "x"})
-    patch_sheets(master, {"Seuranta": lambda xml: set_cells(xml, {(4, 2): "01.01 Toinen samalla koodilla"})[0]})
+    patch_sheets(
+        master,
+        {"Seuranta": lambda xml: set_cells(xml, {(4, 2): "01.01 Toinen samalla koodilla"})[0]},
+    )
     snapshot = master.read_bytes()
     out = run_cli("merge", str(master), str(ret))
     assert out.returncode == 2 and "code.duplicate" in out.stdout and "Seuranta!B4" in out.stdout

@@ -12,7 +12,9 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -71,8 +73,16 @@ def replace_sheets(path: Path, new_xml: Mapping[str, str], *, backup: bool = Tru
     )
 
 
-def _rewrite(path: Path, by_part: Mapping[str, bytes], *, backup: bool) -> Path | None:
-    """Write ``path`` anew with some parts replaced and the rest copied raw."""
+def _rewrite(
+    path: Path,
+    by_part: Mapping[str, bytes],
+    *,
+    backup: bool,
+    packed: Mapping[str, tuple[bytes, int]] | None = None,
+) -> Path | None:
+    """Write ``path`` anew with some parts replaced and the rest copied raw. ``packed``
+    may hold the new parts already deflated (with their CRC-32)."""
+    packed = packed or {}
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
@@ -80,8 +90,10 @@ def _rewrite(path: Path, by_part: Mapping[str, bytes], *, backup: bool) -> Path 
                 data = by_part.get(info.filename)
                 if data is None:
                     copy_entry_raw(src, dst, info)
+                elif info.filename in packed:
+                    deflated, crc = packed[info.filename]
+                    _write_raw(dst, info, deflated, crc, len(data))
                 else:
-                    # level 1: a large sheet deflates several times faster, a little larger
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
     def verify(tmp: Path) -> None:
@@ -92,6 +104,29 @@ def _rewrite(path: Path, by_part: Mapping[str, bytes], *, backup: bool) -> Path 
                     raise OSError(f"written file differs at {part}")
 
     return atomic_write(path, write, backup=backup, verify=verify)
+
+
+def _write_raw(
+    dst: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: bytes, crc: int, size: int
+) -> None:
+    """Add an entry whose data is already deflated."""
+    new = copy.copy(info)
+    new.compress_type = zipfile.ZIP_DEFLATED
+    new.CRC, new.file_size, new.compress_size = crc, size, len(deflated)
+    _append_raw(dst, new, deflated)
+
+
+def _append_raw(dst: zipfile.ZipFile, new: zipfile.ZipInfo, data: bytes) -> None:
+    """Write an entry's local header and its (compressed) bytes as they are."""
+    assert dst.fp is not None
+    new.flag_bits &= ~0x08  # sizes and CRC go in the local header: no data descriptor
+    new.header_offset = dst.fp.tell()
+    dst.fp.write(new.FileHeader())
+    dst.fp.write(data)
+    dst.filelist.append(new)
+    dst.NameToInfo[new.filename] = new
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True
 
 
 def copy_entry_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -109,15 +144,7 @@ def copy_entry_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.Zip
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     src.fp.seek(info.header_offset + 30 + name_len + extra_len)
     data = src.fp.read(info.compress_size)
-    new = copy.copy(info)
-    new.flag_bits &= ~0x08  # sizes and CRC go in the local header: no data descriptor
-    new.header_offset = dst.fp.tell()
-    dst.fp.write(new.FileHeader())
-    dst.fp.write(data)
-    dst.filelist.append(new)
-    dst.NameToInfo[new.filename] = new
-    dst.start_dir = dst.fp.tell()
-    dst._didModify = True
+    _append_raw(dst, copy.copy(info), data)
 
 
 # --------------------------------------------------------------------------- cells in place
@@ -266,5 +293,20 @@ def patch_sheets(
         missing = [name for name in transforms if name not in parts]
         if missing:
             raise UnreadableFile("corrupt", path=str(path), detail=f"no sheet {', '.join(missing)}")
-        new = {parts[name]: fn(zf.read(parts[name])) for name, fn in transforms.items()}
-    return _rewrite(path, new, backup=backup)
+        # each part is deflated on a thread (zlib lets go of the GIL) while the next is built
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            new: dict[str, bytes] = {}
+            packed: dict[str, Future[tuple[bytes, int]]] = {}
+            for name, fn in transforms.items():
+                part = parts[name]
+                new[part] = fn(zf.read(part))
+                packed[part] = pool.submit(_deflate, new[part])
+            ready = {part: future.result() for part, future in packed.items()}
+    return _rewrite(path, new, backup=backup, packed=ready)
+
+
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """Raw deflate at level 1 (a large sheet deflates several times faster than at the
+    default, a little larger) and the CRC-32, as a zip entry stores them."""
+    co = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush(), zlib.crc32(data)
