@@ -66,6 +66,13 @@ _CODE_RE = re.compile(
 )
 
 
+# "01. Title", "01.03 Title", "01.03.01 Title" or the code alone, exactly as it should be
+_EDGE = r"[^\s\u00a0\u2007\u202f]"  # a title's first and last character: no kind of space
+_CANONICAL_RE = re.compile(
+    rf"(\d\d\.|\d\d\.\d\d|\d\d\.\d\d\.\d\d)(?: ({_EDGE}(?:.*{_EDGE})?))?\Z", re.S
+)
+
+
 class CodeIssue(StrEnum):
     """Ways a code was recognised but not written in its canonical form."""
 
@@ -157,6 +164,11 @@ def parse_code_cell(value: object) -> CodeCell:
     number cell) and says how the text departs from the canonical form; never guesses a
     code that is not written at the start of the cell.
     """
+    if type(value) is str:
+        canonical = _CANONICAL_RE.match(value)
+        if canonical is not None:  # the usual case, read without the checks below
+            digits = canonical.group(1).rstrip(".").split(".")
+            return CodeCell(Code(tuple(map(int, digits))), canonical.group(2) or "")
     issues: list[CodeIssue] = []
     if isinstance(value, bool) or value is None:
         return CodeCell(None, "" if value is None else str(value))

@@ -141,3 +141,14 @@ def test_sorting_places_every_parent_before_its_children(codes):
     for i, code in enumerate(ordered):
         for later in ordered[i + 1 :]:
             assert not later.is_ancestor_of(code)
+
+
+class _Text(str):
+    """A str that is not exactly str: parse_code_cell takes its careful path for it."""
+
+
+@given(codes_st, st.text(alphabet=" \u00a0\tab.1\n", max_size=8), st.booleans())
+def test_the_quick_path_for_canonical_cells_agrees_with_the_careful_one(code, tail, titled):
+    text = f"{code} x{tail}" if titled else f"{code}{tail}"
+    quick, careful = parse_code_cell(text), parse_code_cell(_Text(text))
+    assert (quick.code, quick.title, quick.issues) == (careful.code, careful.title, careful.issues)
