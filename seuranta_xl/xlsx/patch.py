@@ -97,10 +97,14 @@ def _rewrite(
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
     def verify(tmp: Path) -> None:
-        # the copied entries are the source's bytes; the rewritten ones must read back whole
+        # the copied entries are the source's bytes; the rewritten ones must be on disk as
+        # written (deflated ones compared as stored: no need to inflate them again)
         with zipfile.ZipFile(tmp) as zf:
             for part, data in by_part.items():
-                if zf.read(part) != data:
+                if part in packed:
+                    if _stored_bytes(zf, zf.getinfo(part)) != packed[part][0]:
+                        raise OSError(f"written file differs at {part}")
+                elif zf.read(part) != data:
                     raise OSError(f"written file differs at {part}")
 
     return atomic_write(path, write, backup=backup, verify=verify)
@@ -129,6 +133,18 @@ def _append_raw(dst: zipfile.ZipFile, new: zipfile.ZipInfo, data: bytes) -> None
     dst._didModify = True
 
 
+def _stored_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes as stored (compressed), read past its local header."""
+    assert zf.fp is not None
+    zf.fp.seek(info.header_offset)
+    local = zf.fp.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    zf.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    return zf.fp.read(info.compress_size)
+
+
 def copy_entry_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Copy one entry's compressed bytes as they are: no inflate and deflate again, so a
     large sheet costs a file copy, and the entry stays bit-for-bit what it was.
@@ -136,15 +152,7 @@ def copy_entry_raw(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.Zip
     Uses ZipFile's documented-by-convention internals (fp, start_dir, filelist); the
     written file is verified by the caller before it replaces anything.
     """
-    assert src.fp is not None and dst.fp is not None
-    src.fp.seek(info.header_offset)
-    local = src.fp.read(30)
-    if local[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", local[26:30])
-    src.fp.seek(info.header_offset + 30 + name_len + extra_len)
-    data = src.fp.read(info.compress_size)
-    _append_raw(dst, copy.copy(info), data)
+    _append_raw(dst, copy.copy(info), _stored_bytes(src, info))
 
 
 # --------------------------------------------------------------------------- cells in place
