@@ -9,6 +9,7 @@ of the sheet that holds the rows.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import zipfile
@@ -88,9 +89,9 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
         kind = exc.key
     if kind == "text":
         return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
-    saved = _saved_time(p)
+    saved = _saved_time(data, p)
     try:
-        cells, table, header = _read_sheets(p)
+        cells, table, header = _read_sheets(data)
     except Exception as exc:  # calamine's errors for damaged files
         detail = f"{type(exc).__name__}: {exc}"
         return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
@@ -116,12 +117,13 @@ def _check_manifest(
 
 
 def _read_sheets(
-    p: Path,
+    data: bytes,
 ) -> tuple[tuple[tuple[object, ...], ...] | None, SourceTable | None, Header | None]:
-    """The manifest's cells, and the sheet with the follow-up rows with its header."""
+    """The manifest's cells, and the sheet with the follow-up rows with its header (from
+    the file's bytes, already in memory)."""
     import python_calamine as pc
 
-    wb = pc.CalamineWorkbook.from_path(str(p))
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     names = [m.name for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
     manifest = None
     candidates = []
@@ -145,10 +147,10 @@ def _read_sheets(
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
-def _saved_time(p: Path) -> str:
+def _saved_time(data: bytes, p: Path) -> str:
     """When the file was last saved: its document properties say, else the file system."""
     try:
-        with zipfile.ZipFile(p) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             m = _MODIFIED_RE.search(zf.read("docProps/core.xml")[:4096])
         if m:
             stamp = m.group(1).decode().strip().replace("Z", "+00:00")
