@@ -180,7 +180,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
                 fr.notes.append("second_return")
             returned_before.add(key)
             fr.merge = apply_diff(rf.diff, state)
-            fr.rows = sum(1 for r in manifest.rows if r.editable)
+            fr.rows = manifest.editable_rows
             fr.result = MERGED if fr.merge.applied else UNCHANGED
             fr.reason = fr.result
             known.add(rf.sha256)

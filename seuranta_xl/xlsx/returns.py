@@ -34,6 +34,22 @@ LOCK_FILE_RE = re.compile(r"^(~\$|\.~lock\.)")
 
 
 @dataclass(frozen=True)
+class ManifestInfo:
+    """What the merge needs of a return's manifest once its worker has checked it (the
+    whole manifest stays in the worker: less to send back)."""
+
+    round_id: str
+    owner: str
+    master_id: str
+    editable_rows: int
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> ManifestInfo:
+        editable = sum(1 for r in manifest.rows if r.editable)
+        return cls(manifest.round_id, manifest.owner, manifest.master_id, editable)
+
+
+@dataclass(frozen=True)
 class ReturnFile:
     """A returned file as read: ``error`` says why it could not be (an UnreadableFile key
     or ``no_sheet``/``crashed``/``timeout``), and then the rest may be empty."""
@@ -42,7 +58,7 @@ class ReturnFile:
     sha256: str = ""
     kind: str = ""  # xlsx, xlsm, xls, xlsb, ods
     saved: str = ""  # ISO time the file was last saved (its properties, else the file's)
-    manifest: Manifest | None = None
+    manifest: ManifestInfo | None = None
     manifest_problem: str = ""  # "no_manifest", "bad_manifest", "bad_signature" or ""
     sheet: str = ""
     diff: ReturnDiff | None = None  # the owner's edits against the manifest
@@ -96,12 +112,13 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
         detail = f"{type(exc).__name__}: {exc}"
         return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
     manifest, problem = _check_manifest(cells, key)
+    info = ManifestInfo.of(manifest) if manifest is not None else None
     if table is None or header is None:
-        return ReturnFile(path, sha, kind, saved, manifest, problem, error="no_sheet")
+        return ReturnFile(path, sha, kind, saved, info, problem, error="no_sheet")
     diff = None
     if manifest is not None and not problem:
         diff = diff_return(manifest, read_plan(table, scale, header), scale)
-    return ReturnFile(path, sha, kind, saved, manifest, problem, table.name, diff)
+    return ReturnFile(path, sha, kind, saved, info, problem, table.name, diff)
 
 
 def _check_manifest(
