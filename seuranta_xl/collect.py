@@ -105,8 +105,10 @@ class MergeResult:
 
     @property
     def ok(self) -> bool:
-        """No file rejected and no conflict or rejected cell left: exit code 0."""
-        return not self.conflicts and all(f.result != REJECTED for f in self.files)
+        """No file rejected, no conflict or rejected cell left, no column that could not be
+        read: exit code 0."""
+        unread = any(x.severity is Severity.ERROR for _, x in self.findings)
+        return not self.conflicts and not unread and all(f.result != REJECTED for f in self.files)
 
 
 def merge_returns(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .findings import Finding, Severity
+from .layout import CANONICAL_HEADERS_FI
 from .model import (
     EDITABLE_FIELDS,
     FIELD_ORDER,
@@ -154,6 +155,19 @@ def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> Retur
     locked cells, new rows, missing rows, statuses not on the scale."""
     diff = ReturnDiff(owner=manifest.owner, round_id=manifest.round_id)
     fields = [Field(f) for f in manifest.fields if f in Field._value2member_map_]
+    for f in EDITABLE_FIELDS:
+        if f in fields and f not in returned.columns:
+            # renamed past recognition or deleted: its edits cannot be read, so say so
+            diff.findings.append(
+                Finding(
+                    "return.column_missing",
+                    Severity.ERROR,
+                    returned.sheet,
+                    f"A{returned.header_row}",
+                    "",
+                    {"field_name": CANONICAL_HEADERS_FI[f]},
+                )
+            )
     issued_by_code: dict[str, ManifestRow] = {r.code: r for r in manifest.rows}
     seen: set[str] = set()
     for row in returned.rows:

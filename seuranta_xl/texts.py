@@ -195,6 +195,12 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Palautettu etenemisaste {value!r} ei ole asteikolla; solua ei viety seurantataulukkoon.",
         "The returned status {value!r} is not on the scale; the cell was not taken into the master.",
     ),
+    "return.column_missing": (
+        "Sarake puuttuu palautuksesta",
+        "Column missing from the return",
+        "Palautuksesta ei löytynyt saraketta {field_name!r} (poistettu tai nimetty uudelleen); sen muutoksia ei voitu lukea.",
+        "The return has no column {field_name!r} (deleted or renamed); its changes could not be read.",
+    ),
     "return.row_gone": (
         "Rivi on poistettu seurantataulukosta",
         "Row removed from the master",

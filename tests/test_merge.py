@@ -442,3 +442,18 @@ def test_a_master_with_a_repeated_code_is_not_merged_into(issued, tmp_path):
     out = run_cli("merge", str(master), str(ret))
     assert out.returncode == 2 and "code.duplicate" in out.stdout and "Seuranta!B4" in out.stdout
     assert master.read_bytes() == snapshot
+
+
+def test_a_column_renamed_past_recognition_is_reported(issued, tmp_path):
+    master, files = issued
+    wb = load_workbook(files[KP])
+    ws = wb["Seuranta"]
+    ws["G1"] = "Omat huomiot"  # the commentary column renamed to something unknown
+    ws["G3"] = "ei luettavissa"
+    ws["D4"] = "riski luetaan"
+    ret = tmp_path / "r.xlsx"
+    wb.save(ret)
+    result = merge(master, [ret])
+    assert [(c.code, c.field.value) for _, c in result.changes] == [("01.02", "risks")]
+    assert [x.rule for _, x in result.findings] == ["return.column_missing"]
+    assert not result.ok
