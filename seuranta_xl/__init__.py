@@ -4,7 +4,20 @@ The public API, by name. The core (model, layout, rules, findings) imports no wo
 library; reading and writing files lives in ``seuranta_xl.xlsx``.
 """
 
-from .api import InitResult, ValidationResult, demo_source, init_master, mark, validate
+from .api import (
+    GenerateResult,
+    InitResult,
+    OwnerFile,
+    ValidationResult,
+    demo_source,
+    generate,
+    init_master,
+    mark,
+    merge,
+    synthetic_master,
+    validate,
+)
+from .collect import FileResult, MergeResult
 from .errors import LayoutError, SeurantaError, UnreadableFile, WriteError
 from .findings import Finding, Report, Severity
 from .layout import find_header, match_header, read_plan
@@ -30,10 +43,14 @@ __all__ = [
     "Code",
     "CodeCell",
     "Field",
+    "FileResult",
     "Finding",
+    "GenerateResult",
     "InitResult",
     "LayoutError",
     "Level",
+    "MergeResult",
+    "OwnerFile",
     "Plan",
     "Report",
     "Row",
@@ -50,11 +67,14 @@ __all__ = [
     "default_scale",
     "demo_source",
     "find_header",
+    "generate",
     "init_master",
     "mark",
     "match_header",
+    "merge",
     "parse_code_cell",
     "read_plan",
+    "synthetic_master",
     "validate",
     "validate_plan",
 ]

@@ -14,6 +14,10 @@ CORE = [
     "seuranta_xl.texts",
     "seuranta_xl.render",
     "seuranta_xl.scale",
+    "seuranta_xl.rounds",
+    "seuranta_xl.merge",
+    "seuranta_xl.synthetic",
+    "seuranta_xl.collect",
     "seuranta_xl.api",
 ]
 
