@@ -12,7 +12,7 @@ from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
 from ..rounds import MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
-from .names import KEY_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
+from .names import KEY_SHEET, LOG_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
 from .sniff import Kind, sniff
 from .text import read_text_grid
 
@@ -32,6 +32,7 @@ class LoadedPlan:
     rounds: tuple[RoundRecord, ...] = ()
     sheet_names: tuple[str, ...] = ()
     returns: tuple[tuple[object, ...], ...] = ()  # the returns tracker's rows under its header
+    log: tuple[tuple[object, ...], ...] = ()  # the change log's rows under its header
 
     def setting(self, name: str) -> str:
         """A setting as text ('' when unset); dates as d.m.yyyy."""
@@ -77,6 +78,7 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
             rounds=tuple(book.rounds),
             sheet_names=tuple(book.sheet_names),
             returns=tuple(book.returns),
+            log=tuple(book.log),
         )
     raise LayoutError("no_sheet", path=str(path))
 
@@ -90,6 +92,7 @@ class _Book:
     identity: MasterIdentity | None = None
     rounds: list[RoundRecord] = field(default_factory=list)
     returns: list[tuple[object, ...]] = field(default_factory=list)
+    log: list[tuple[object, ...]] = field(default_factory=list)
 
 
 def _read_workbook(path: Path) -> _Book:
@@ -123,6 +126,10 @@ def _read_workbook(path: Path) -> _Book:
             book.identity = MasterIdentity.from_grid(grid(KEY_SHEET))
         if ROUNDS_SHEET in names:
             book.rounds = read_round_records(grid(ROUNDS_SHEET))
+        if LOG_SHEET in names:
+            book.log = [
+                tuple(r) for r in grid(LOG_SHEET)[1:] if any(v not in ("", None) for v in r)
+            ]
         if RETURNS_SHEET in names:
             book.returns = [
                 tuple(r) for r in grid(RETURNS_SHEET)[1:] if any(v not in ("", None) for v in r)

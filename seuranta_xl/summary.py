@@ -1,0 +1,269 @@
+"""Summary figures for finance and the council, computed from the master. Pure.
+
+Every figure is a plain value (counts, shares, texts), so the summary sheets hold numbers
+that every reader sees, not formulas only Excel would evaluate.
+
+Which rows are counted: annual goals and actions, the rows that carry a progress status;
+goals are headings over them (their status, when given, is reported by the roll-up).
+
+The suggested roll-up status of a goal or annual goal: the mean of its children's
+statuses, rounded half down (so 2.5 gives 2: a goal is not reported further along than its
+actions show), over the children that have a status; an annual goal's children are its
+actions, a goal's children its annual goals (their own status, or their roll-up when they
+have none). A row with no child status gets no suggestion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .model import Code, Plan, Row
+from .rounds import RoundRecord, owner_key
+
+NO_STATUS = 0
+"""The key of "without status" in a distribution."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many rows are in each status, and without one."""
+
+    counts: dict[int, int]  # status value -> rows; NO_STATUS for rows without status
+    values: tuple[int, ...]  # the scale's values, in order
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, value: int) -> int:
+        return self.counts.get(value, 0)
+
+    def share(self, value: int) -> float:
+        """Share of the total, 0..1 (0 when there are no rows)."""
+        return self.count(value) / self.total if self.total else 0.0
+
+    @property
+    def keys(self) -> tuple[int, ...]:
+        return (*self.values, NO_STATUS)
+
+
+def distribution(rows: Iterable[Row], values: Sequence[int]) -> Distribution:
+    counts = dict.fromkeys((*values, NO_STATUS), 0)
+    for row in rows:
+        counts[row.status.value if row.status.value is not None else NO_STATUS] += 1
+    return Distribution(counts, tuple(values))
+
+
+def counted(plan: Plan) -> list[Row]:
+    """The rows the figures count: annual goals and actions with a code."""
+    return [r for r in plan.rows if r.code is not None and r.level in (2, 3)]
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    code: str
+    title: str
+    dist: Distribution
+    suggested: int | None  # the roll-up suggestion for the goal itself
+
+
+@dataclass(frozen=True)
+class OwnerLine:
+    owner: str
+    dist: Distribution
+    returned: bool  # a return of the round was merged (or found unchanged) for this owner
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    owner: str
+    issued_file: str
+    received: bool
+    when: str = ""
+    file: str = ""
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    code: str
+    title: str
+    risks: str
+    status: int | None
+    owner: str
+
+
+@dataclass(frozen=True)
+class Movement:
+    code: str
+    field: str  # "status" or "commentary"
+    kind: str  # "up", "down", "appeared", "disappeared", "changed"
+    old: str
+    new: str
+    owner: str
+
+
+@dataclass
+class Summary:
+    """Everything the summary sheets show."""
+
+    round_id: str
+    overall: Distribution
+    goals: list[GoalLine] = field(default_factory=list)
+    owners: list[OwnerLine] = field(default_factory=list)
+    returns: list[ReturnLine] = field(default_factory=list)
+    risks: list[RiskLine] = field(default_factory=list)
+    movements: list[Movement] = field(default_factory=list)
+    rollup: dict[str, int] = field(default_factory=dict)  # code -> suggested status
+
+
+def rollup(plan: Plan) -> dict[Code, int]:
+    """Suggested statuses for goals and annual goals, from their children (see above)."""
+    own: dict[Code, int] = {
+        r.code: r.status.value
+        for r in plan.rows
+        if r.code is not None and r.status.value is not None
+    }
+    children: dict[Code, list[Code]] = {}
+    for r in plan.rows:
+        if r.code is not None and r.code.parent is not None:
+            children.setdefault(r.code.parent, []).append(r.code)
+    suggested: dict[Code, int] = {}
+    # deepest first, so an annual goal's suggestion can stand in for its missing status
+    for code in sorted(children, key=lambda c: -c.level):
+        values = [own.get(c, suggested.get(c)) for c in children[code]]
+        known = [v for v in values if v is not None]
+        if known:
+            suggested[code] = _mean_half_down(known)
+    return suggested
+
+
+def _mean_half_down(values: Sequence[int]) -> int:
+    mean = sum(values) / len(values)
+    return math.ceil(mean - 0.5)
+
+
+def latest_round(records: Sequence[RoundRecord]) -> str:
+    """The round issued last (by the time it was created)."""
+    return max(records, key=lambda r: r.created).round_id if records else ""
+
+
+def summarize(
+    plan: Plan,
+    rounds: Sequence[RoundRecord] = (),
+    returns: Sequence[Sequence[object]] = (),
+    log: Sequence[Sequence[object]] = (),
+    *,
+    round_id: str | None = None,
+) -> Summary:
+    """The summary of a master: its plan, its round records, the returns tracker's rows and
+    the change log's rows (as the master holds them, header rows excluded)."""
+    values = plan.scale.values
+    rows = counted(plan)
+    rid = round_id if round_id is not None else latest_round(rounds)
+    result = Summary(rid, distribution(rows, values))
+    suggestions = rollup(plan)
+    result.rollup = {str(c): v for c, v in suggestions.items()}
+    # per goal: the counted rows under each goal
+    by_goal: dict[Code, list[Row]] = {}
+    for r in rows:
+        assert r.code is not None
+        by_goal.setdefault(Code(r.code.parts[:1]), []).append(r)
+    for r in plan.rows:
+        if r.code is not None and r.code.level == 1:
+            result.goals.append(
+                GoalLine(
+                    str(r.code),
+                    r.title,
+                    distribution(by_goal.get(r.code, []), values),
+                    suggestions.get(r.code),
+                )
+            )
+    # per owner, and who returned in the round
+    returned = {owner_key(str(x[1])) for x in returns if len(x) > 1 and str(x[0]) == rid}
+    owners: dict[str, list[Row]] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        if r.owner:
+            owners.setdefault(owner_key(r.owner), []).append(r)
+            names.setdefault(owner_key(r.owner), r.owner)
+    for key in sorted(owners, key=lambda k: names[k].casefold()):
+        result.owners.append(
+            OwnerLine(names[key], distribution(owners[key], values), key in returned)
+        )
+    result.returns = _returns(rounds, returns, rid)
+    result.risks = sorted(
+        (
+            RiskLine(str(r.code), r.title, r.risks.strip(), r.status.value, r.owner)
+            for r in plan.rows
+            if r.code is not None and r.risks.strip()
+        ),
+        key=lambda x: (x.status if x.status is not None else 99, Code.parse(x.code)),
+    )
+    result.movements = _movements(log, rid, plan)
+    return result
+
+
+def _returns(
+    rounds: Sequence[RoundRecord], returns: Sequence[Sequence[object]], rid: str
+) -> list[ReturnLine]:
+    """Per owner issued in the round: received or missing, with the last return's figures."""
+    last: dict[str, Sequence[object]] = {}
+    for x in returns:
+        if len(x) > 9 and str(x[0]) == rid:
+            last[owner_key(str(x[1]))] = x  # the tracker is in time order: the last wins
+    lines = []
+    for rec in rounds:
+        if rec.round_id != rid:
+            continue
+        got = last.get(owner_key(rec.owner))
+        if got is None:
+            lines.append(ReturnLine(rec.owner, rec.file, False))
+            continue
+        when, file = str(got[5]), str(got[3])
+        counts = (_int(got[7]), _int(got[8]), _int(got[9]))
+        lines.append(ReturnLine(rec.owner, rec.file, True, when, file, *counts))
+    return sorted(lines, key=lambda line: (line.received, line.owner.casefold()))
+
+
+def _int(value: object) -> int:
+    try:
+        return int(float(str(value)))
+    except ValueError:
+        return 0
+
+
+# the change log's columns: time, round, owner, file, sha, code, field, old, new, decision
+_FIELD_HEADERS = {"Etenemisaste": "status", "Tilannekuvaus": "commentary"}
+
+
+def _movements(log: Sequence[Sequence[object]], rid: str, plan: Plan) -> list[Movement]:
+    """Status moves and commentary changes applied in the round, from the change log."""
+    scale = plan.scale
+    out: list[Movement] = []
+    for x in log:
+        if len(x) < 10 or str(x[1]) != rid or not str(x[9]).startswith("viety"):
+            continue
+        f = _FIELD_HEADERS.get(str(x[6]))
+        if f is None:
+            continue
+        old, new = _text(x[7]), _text(x[8])
+        if f == "commentary":
+            out.append(Movement(str(x[5]), f, "changed", old, new, str(x[2])))
+            continue
+        a, b = scale.parse(old).value, scale.parse(new).value
+        if a == b:
+            continue
+        kind = (
+            "appeared" if a is None else "disappeared" if b is None else "up" if b > a else "down"
+        )
+        out.append(Movement(str(x[5]), f, kind, old, new, str(x[2])))
+    return out
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
