@@ -15,6 +15,7 @@ from .rules import validate_plan
 
 if TYPE_CHECKING:
     from .collect import MergeResult
+    from .summary import Summary
     from .xlsx.read import LoadedPlan
 
 
@@ -95,6 +96,74 @@ def merge(
         on_files=on_files,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    """The summary built: its figures, and where it was written."""
+
+    master: Path
+    summary: Summary
+    standalone: Path | None
+    backup: Path | None
+    rollup_written: int  # overall-status cells filled from the roll-up, when asked
+
+
+def summary(
+    master: str | Path,
+    *,
+    out: str | Path | None = None,
+    lang: str = "fi",
+    round_id: str | None = None,
+    write_rollup: bool = False,
+    now: datetime | None = None,
+) -> SummaryResult:
+    """Rebuild the summary sheets in the master (only those sheets are replaced) and, with
+    ``out``, write a standalone summary workbook. With ``write_rollup`` the suggested
+    statuses go into the overall-status column of goals and annual goals."""
+    from .summary import summarize
+    from .xlsx.read import load_plan
+    from .xlsx.report import Meta, write_into_master, write_standalone
+
+    master = Path(master)
+    now = (now or datetime.now()).replace(microsecond=0)
+    written = _write_rollup(master) if write_rollup else 0
+    loaded = load_plan(master)
+    figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id)
+    meta = Meta(source=master.name, generated=now, lang=lang)
+    backup = write_into_master(master, figures, meta)
+    standalone = None
+    if out is not None:
+        standalone = Path(out)
+        write_standalone(standalone, figures, meta)
+    return SummaryResult(master, figures, standalone, backup, written)
+
+
+def _write_rollup(master: Path) -> int:
+    """Fill the overall-status cells of goals and annual goals with the suggested status,
+    in place (nothing else in the master changes). Returns how many cells were set."""
+    from .model import Field
+    from .summary import rollup
+    from .xlsx.patch import patch_sheets, set_cells
+    from .xlsx.read import load_plan
+    from .xlsx.save import refuse_if_open, run_lock
+
+    refuse_if_open(master)
+    with run_lock(master):
+        plan = load_plan(master).plan
+        column = plan.columns.get(Field.OVERALL)
+        if column is None:
+            return 0
+        scale = plan.scale
+        edits: dict[tuple[int, int], object] = {}
+        rows = plan.by_code()
+        for code, value in rollup(plan).items():
+            row = rows.get(code)
+            if row is not None and row.text(Field.OVERALL) != scale.display(value):
+                edits[(row.sheet_row, column)] = scale.display(value)
+        if edits:
+            patch_sheets(master, {plan.sheet: lambda xml: set_cells(xml, edits)[0]})
+        return len(edits)
 
 
 def synthetic_master(

@@ -98,6 +98,25 @@ MESSAGES = {
         "Master updated: {master} (change log and returns tracker extended).",
     ),
     "demo_generate": ("Täyttötyökirjat vastuuhenkilöille", "Input workbooks for the owners"),
+    "summary_done": (
+        "Yhteenveto päivitetty: {master} (kierros {round})",
+        "Summary rebuilt: {master} (round {round})",
+    ),
+    "summary_counts": (
+        "  {rows} riviä, joista {none} ilman etenemisastetta; palautuksia {received}/{issued}; "
+        "riskejä {risks}; muutoksia {moves}",
+        "  {rows} rows, {none} without status; returns {received}/{issued}; risks {risks}; "
+        "movements {moves}",
+    ),
+    "rollup_written": (
+        "  Ehdotettu tila kirjoitettiin {count} kokonaistilanne-soluun.",
+        "  The suggested status was written into {count} overall-status cells.",
+    ),
+    "summary_out": ("  Erillinen yhteenveto: {out}", "  Standalone summary: {out}"),
+    "demo_summary": (
+        "Yhteenveto taloushallinnolle ja valtuustolle",
+        "Summary for finance and the council",
+    ),
     "demo_merge": ("Palautusten yhdistäminen", "Merging the returns"),
     "demo_filled": (
         "(Esittely täytti vastuuhenkilön {owner} puolesta kolme solua: {file})",
@@ -151,6 +170,7 @@ def main() -> None:
     seuranta validate MASTER.xlsx             check codes, statuses and owners
     seuranta generate MASTER.xlsx --out DIR   one input workbook per owner
     seuranta merge MASTER.xlsx RETURNS...     merge returned workbooks into the master
+    seuranta summary MASTER.xlsx [--out F]    summary sheets for finance and the council
     seuranta demo [DIR]                       the whole cycle on the bundled sample
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
@@ -492,6 +512,57 @@ def _short(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+@main.command("summary")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a standalone summary workbook here (no hidden sheets, no macros).",
+)
+@click.option("--round", "round_id", help="The round to report on (default: the latest).")
+@click.option(
+    "--write-rollup",
+    is_flag=True,
+    help="Write the suggested roll-up statuses into the overall-status column of goals "
+    "and annual goals (only those cells change).",
+)
+@lang_option
+def summary_cmd(
+    master: Path, out: Path | None, round_id: str | None, write_rollup: bool, lang: str
+) -> None:
+    """Rebuild the summary sheets in MASTER: status distribution overall, per goal and per
+    owner with a chart, returns received and missing, risks, and movement in the round.
+
+    Only the summary sheets are replaced. The suggested status of goals and annual goals is
+    the mean of their children's statuses, halves rounded down; it is shown in the
+    summary and written into the master only with --write-rollup.
+    """
+    from .api import summary
+
+    try:
+        result = summary(master, out=out, lang=lang, round_id=round_id, write_rollup=write_rollup)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    s = result.summary
+    click.echo(say("summary_done", lang, master=master, round=s.round_id or "–"))
+    click.echo(
+        say(
+            "summary_counts",
+            lang,
+            rows=s.overall.total,
+            none=s.overall.count(0),
+            received=sum(1 for r in s.returns if r.received),
+            issued=len(s.returns),
+            risks=len(s.risks),
+            moves=len(s.movements),
+        )
+    )
+    if result.rollup_written:
+        click.echo(say("rollup_written", lang, count=result.rollup_written))
+    if result.standalone:
+        click.echo(say("summary_out", lang, out=result.standalone))
+
+
 @main.command("demo")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @lang_option
@@ -501,7 +572,7 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     The sample is one owner's part of a real 2021 follow-up with its real blemishes.
     Files the demo made before in DIRECTORY are replaced.
     """
-    from .api import demo_source, generate, init_master, merge, validate
+    from .api import demo_source, generate, init_master, merge, summary, validate
     from .demo import fill_like_staff
 
     start = time.perf_counter()
@@ -515,6 +586,7 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         target = directory / "seuranta.xlsx"
         # the demo's own earlier output goes: each run starts from the sample
         target.unlink(missing_ok=True)
+        (directory / "yhteenveto.xlsx").unlink(missing_ok=True)
         for own in ("tyokirjat", "palautukset", "varmuuskopiot"):
             shutil.rmtree(directory / own, ignore_errors=True)
         result = init_master(source, target)
@@ -543,6 +615,11 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         fill_like_staff(owner.path, returned)
         click.echo(say("demo_filled", lang, owner=owner.owner, file=returned))
         _echo_merge(merge(result.master, [returned.parent]), lang)
+        click.echo()
+        click.secho(say("demo_step", lang, n=5, what=say("demo_summary", lang)), bold=True)
+        built = summary(result.master, out=directory / "yhteenveto.xlsx", lang=lang)
+        click.echo(say("summary_done", lang, master=result.master, round=built.summary.round_id))
+        click.echo(say("summary_out", lang, out=built.standalone))
     except SeurantaError as exc:
         fail(exc, lang)
     click.echo()

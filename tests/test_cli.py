@@ -88,10 +88,11 @@ def test_demo_runs_the_cycle(tmp_path):
     assert (tmp_path / "demo" / "seuranta.xlsx").exists()
     assert "Valmis" in out.stdout
     assert len(list((tmp_path / "demo" / "tyokirjat").glob("*.xlsx"))) == 2
+    assert (tmp_path / "demo" / "yhteenveto.xlsx").exists()
     again = run_cli("demo", str(tmp_path / "demo"))
     assert again.returncode == 0, again.stderr
-    # each run starts from the sample: the backups are this run's (round recorded, merge)
-    assert len(list((tmp_path / "demo" / "varmuuskopiot").iterdir())) == 2
+    # each run starts from the sample: the backups are this run's (round, merge, summary)
+    assert len(list((tmp_path / "demo" / "varmuuskopiot").iterdir())) == 3
     assert "Viedyt muutokset (3)" in again.stdout
 
 

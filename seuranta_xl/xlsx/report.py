@@ -1,0 +1,404 @@
+"""The summary sheets: written into the master (replacing only the tool's own summary
+sheets) or into a standalone workbook fit to send on. Cells hold values, not formulas, so
+every reader sees the numbers; the chart is a native Excel chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import WriteError
+from ..model import Code
+from ..summary import NO_STATUS, Distribution, Summary
+from .save import atomic_write, refuse_if_open, run_lock
+
+SHEETS = {
+    "overview": ("Yhteenveto", "Overview"),
+    "returns": ("Palautustilanne", "Returns status"),
+    "risks": ("Riskit", "Risks"),
+    "movement": ("Muutokset", "Movement"),
+}
+ALL_SUMMARY_SHEETS = {name for pair in SHEETS.values() for name in pair}
+
+T = {
+    "title": ("Strategian seuranta: yhteenveto", "Strategy follow-up: summary"),
+    "returns_title": ("Palautustilanne", "Returns"),
+    "risks_title": ("Riskit, heikoin etenemisaste ensin", "Risks, lowest status first"),
+    "movement_title": ("Muutokset kierroksella", "Movement in the round"),
+    "meta": (
+        "Kierros: {round}   Lähde: {source}   Laadittu: {time}",
+        "Round: {round}   Source: {source}   Generated: {time}",
+    ),
+    "counted": (
+        "Luvut kattavat vuositavoitteet ja toimenpiteet. Ehdotettu tila: lasten etenemisasteiden "
+        "keskiarvo, puolikkaat alaspäin.",
+        "Figures count annual goals and actions. Suggested status: the mean of the children's "
+        "statuses, halves rounded down.",
+    ),
+    "goal": ("Tavoite", "Goal"),
+    "owner": ("Vastuuhenkilö", "Owner"),
+    "none": ("Ei tilaa", "No status"),
+    "total": ("Yhteensä", "Total"),
+    "all": ("Kaikki", "All"),
+    "suggested": ("Ehdotettu tila", "Suggested status"),
+    "returned": ("Palautettu", "Returned"),
+    "yes": ("kyllä", "yes"),
+    "no": ("ei", "no"),
+    "chart": ("Etenemisaste tavoitteittain", "Progress status by goal"),
+    "rows": ("Rivejä", "Rows"),
+    "issued_file": ("Jaettu tiedosto", "File issued"),
+    "when": ("Vastaanotettu", "Received"),
+    "file": ("Palautettu tiedosto", "File returned"),
+    "applied": ("Muutoksia", "Changes"),
+    "conflicts": ("Ristiriitoja", "Conflicts"),
+    "rejected": ("Hylättyjä soluja", "Rejected cells"),
+    "code": ("Koodi", "Code"),
+    "title_col": ("Otsikko", "Title"),
+    "risks": ("Riskit", "Risks"),
+    "status": ("Etenemisaste", "Status"),
+    "change": ("Muutos", "Change"),
+    "old": ("Vanha", "Old"),
+    "new": ("Uusi", "New"),
+    "up": ("etenemisaste nousi", "status up"),
+    "down": ("etenemisaste laski", "status down"),
+    "appeared": ("etenemisaste annettiin", "status given"),
+    "disappeared": ("etenemisaste poistui", "status removed"),
+    "changed": ("tilannekuvaus muuttui", "commentary changed"),
+    "nothing": ("Ei rivejä.", "No rows."),
+}
+
+HEADER_FILL = "1F4E78"
+TOTAL_FILL = "DDEBF7"
+STATUS_COLORS = ("C00000", "ED7D31", "FFC000", "9BBB59", "00B050", "A6A6A6")
+
+
+def t(key: str, lang: str) -> str:
+    fi, en = T[key]
+    return en if lang == "en" else fi
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every sheet says about itself."""
+
+    source: str
+    generated: datetime
+    lang: str = "fi"
+
+
+def add_summary_sheets(wb: Any, summary: Summary, meta: Meta) -> list[str]:
+    """Add the four summary sheets to an openpyxl workbook; returns their names."""
+    lang = meta.lang
+    names = [
+        SHEETS[k][1 if lang == "en" else 0] for k in ("overview", "returns", "risks", "movement")
+    ]
+    _overview(wb.create_sheet(names[0]), summary, meta)
+    _returns(wb.create_sheet(names[1]), summary, meta)
+    _risks(wb.create_sheet(names[2]), summary, meta)
+    _movement(wb.create_sheet(names[3]), summary, meta)
+    return names
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    return {
+        "title": Font(bold=True, size=14),
+        "meta": Font(italic=True, color="595959"),
+        "head_font": Font(bold=True, color="FFFFFF"),
+        "head_fill": PatternFill("solid", fgColor=HEADER_FILL),
+        "total_fill": PatternFill("solid", fgColor=TOTAL_FILL),
+        "bold": Font(bold=True),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    }
+
+
+def _heading(ws: Any, title: str, summary: Summary, meta: Meta) -> None:
+    st = _styles()
+    ws["A1"] = title
+    ws["A1"].font = st["title"]
+    ws["A2"] = t("meta", meta.lang).format(
+        round=summary.round_id or "–",
+        source=meta.source,
+        time=meta.generated.strftime("%d.%m.%Y %H:%M"),
+    )
+    ws["A2"].font = st["meta"]
+
+
+def _table(
+    ws: Any,
+    top: int,
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    total: list[object] | None = None,
+    pct_from: int | None = None,
+) -> int:
+    """Write a table at row ``top``; returns the row after it. Columns from ``pct_from``
+    (1-based) are shares, formatted as percentages."""
+    st = _styles()
+    ws.row_dimensions[top].height = 30
+    for c, text in enumerate(header, start=1):
+        cell = ws.cell(row=top, column=c, value=text)
+        cell.font, cell.fill, cell.border, cell.alignment = (
+            st["head_font"],
+            st["head_fill"],
+            st["border"],
+            st["center"],
+        )
+    body = [*rows, total] if total is not None else rows
+    for r, values in enumerate(body, start=top + 1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cell.border = st["border"]
+            cell.alignment = st["wrap"]
+            if pct_from is not None and c >= pct_from and isinstance(value, float):
+                cell.number_format = "0.0 %"
+            if total is not None and r == top + len(body):
+                cell.font, cell.fill = st["bold"], st["total_fill"]
+    if not body:
+        ws.cell(row=top + 1, column=1, value=t("nothing", "fi"))
+    return top + 1 + max(len(body), 1)
+
+
+def _dist_cells(d: Distribution) -> list[object]:
+    counts: list[object] = [d.count(k) for k in d.keys]
+    shares: list[object] = [round(d.share(k), 4) for k in d.keys]
+    return [*counts, d.total, *shares]
+
+
+def _finish(ws: Any, header_row: int, widths: list[float], *, titles: bool = True) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from .template import row_height
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    # programs other than LibreOffice do not refit rows: give wrapped text its height
+    for r in range(header_row + 1, ws.max_row + 1):
+        texts = [
+            (str(ws.cell(row=r, column=c).value), widths[c - 1], False)
+            for c in range(1, len(widths) + 1)
+            if isinstance(ws.cell(row=r, column=c).value, str)
+            and ws.cell(row=r, column=c).alignment.wrap_text
+        ]
+        height = row_height(texts)
+        if height:
+            ws.row_dimensions[r].height = height
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if titles:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.center.text = "&A – &P / &N"
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _overview(ws: Any, s: Summary, meta: Meta) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.styles import Alignment
+
+    lang = meta.lang
+    _heading(ws, t("title", lang), s, meta)
+    ws["A3"] = t("counted", lang)
+    ws["A3"].font = _styles()["meta"]
+    keys = s.overall.keys
+    labels = [str(k) if k != NO_STATUS else t("none", lang) for k in keys]
+    shares = [f"{x} %" for x in labels]
+    header = [
+        t("code", lang),
+        t("goal", lang),
+        *labels,
+        t("total", lang),
+        *shares,
+        t("suggested", lang),
+    ]
+    rows = [
+        [
+            g.code,
+            _short(g.title),
+            *_dist_cells(g.dist),
+            g.suggested if g.suggested is not None else "",
+        ]
+        for g in s.goals
+    ]
+    top = 5
+    pct_from = len(keys) + 4
+    total = ["", t("all", lang), *_dist_cells(s.overall), ""]
+    after = _table(ws, top, header, rows, total=total, pct_from=pct_from)
+    owner_top = after + 1
+    owner_header = ["", t("owner", lang), *labels, t("total", lang), *shares, t("returned", lang)]
+    owner_rows = [
+        ["", o.owner, *_dist_cells(o.dist), t("yes" if o.returned else "no", lang)]
+        for o in s.owners
+    ]
+    end = _table(ws, owner_top, owner_header, owner_rows, pct_from=pct_from)
+    for r in range(top, end):  # one line a row: titles are cut at the cell, not wrapped
+        ws.cell(row=r, column=2).alignment = Alignment(wrap_text=False, vertical="top")
+    if s.goals:
+        # one stacked bar per goal (by code), one series per status
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = t("chart", lang)
+        chart.y_axis.title = t("rows", lang)
+        chart.x_axis.title = t("goal", lang)
+        chart.height = max(7.5, 0.45 * len(s.goals) + 4)
+        chart.width = 24
+        first, last = top + 1, top + len(s.goals)
+        for i in range(len(keys)):
+            chart.add_data(
+                Reference(ws, min_col=3 + i, min_row=top, max_row=last), titles_from_data=True
+            )
+        codes = Reference(ws, min_col=1, min_row=first, max_row=last)
+        for series, color in zip(chart.series, STATUS_COLORS, strict=False):
+            series.graphicalProperties = GraphicalProperties(solidFill=color)
+            # the goal codes are text: a string reference, as Excel writes one
+            series.cat = AxDataSource(strRef=StrRef(f=str(codes)))
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend.position = "b"
+        ws.add_chart(chart, f"B{end + 1}")
+    _finish(ws, top, [8, 52] + [6] * len(keys) + [9] + [8] * len(keys) + [11], titles=False)
+
+
+def _returns(ws: Any, s: Summary, meta: Meta) -> None:
+    lang = meta.lang
+    _heading(ws, t("returns_title", lang), s, meta)
+    header = [
+        t(k, lang)
+        for k in (
+            "owner",
+            "issued_file",
+            "returned",
+            "when",
+            "file",
+            "applied",
+            "conflicts",
+            "rejected",
+        )
+    ]
+    rows = [
+        [
+            r.owner,
+            r.issued_file,
+            t("yes" if r.received else "no", lang),
+            r.when,
+            r.file,
+            r.applied,
+            r.conflicts,
+            r.rejected,
+        ]
+        for r in s.returns
+    ]
+    received = sum(1 for r in s.returns if r.received)
+    total = [
+        t("total", lang),
+        len(s.returns),
+        f"{received} / {len(s.returns)}",
+        "",
+        "",
+        sum(r.applied for r in s.returns),
+        sum(r.conflicts for r in s.returns),
+        sum(r.rejected for r in s.returns),
+    ]
+    _table(ws, 4, header, rows, total=total)
+    _finish(ws, 4, [30, 44, 11, 20, 40, 11, 12, 14])
+
+
+def _risks(ws: Any, s: Summary, meta: Meta) -> None:
+    lang = meta.lang
+    _heading(ws, t("risks_title", lang), s, meta)
+    header = [t(k, lang) for k in ("code", "title_col", "risks", "status", "owner")]
+    rows = [
+        [r.code, r.title, r.risks, r.status if r.status is not None else "", r.owner]
+        for r in s.risks
+    ]
+    _table(ws, 4, header, rows)
+    _finish(ws, 4, [10, 50, 70, 12, 24])
+
+
+def _movement(ws: Any, s: Summary, meta: Meta) -> None:
+    lang = meta.lang
+    _heading(ws, t("movement_title", lang), s, meta)
+    header = [t(k, lang) for k in ("code", "change", "old", "new", "owner")]
+    moves = sorted(s.movements, key=lambda m: (Code.parse(m.code), m.field))
+    rows = [[m.code, t(m.kind, lang), m.old, m.new, m.owner] for m in moves]
+    _table(ws, 4, header, rows)
+    _finish(ws, 4, [10, 24, 55, 55, 24])
+
+
+def write_standalone(path: Path, summary: Summary, meta: Meta) -> None:
+    """A workbook with the summary sheets only: no hidden sheets, manifest or macros."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_summary_sheets(wb, summary, meta)
+    wb.properties.title = t("title", meta.lang)
+    wb.properties.creator = "seuranta-xl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, wb.save, backup=path.exists())
+
+
+def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
+    """Replace the tool's summary sheets in the master; nothing else is meant to change.
+
+    The master is loaded and saved with openpyxl, so it is refused when it holds parts that
+    would be lost (charts or images other than those of the summary sheets themselves).
+    """
+    from openpyxl import load_workbook
+
+    from .master import parts_at_risk
+
+    path = Path(path)
+    refuse_if_open(path)
+    with run_lock(path):
+        risky = [p for p in parts_at_risk(path) if not _only_ours(path, p)]
+        if risky:
+            raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+        wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+        for name in list(wb.sheetnames):
+            if name in ALL_SUMMARY_SHEETS:
+                del wb[name]
+        names = add_summary_sheets(wb, summary, meta)
+        # right after the data sheet, in order
+        for i, name in enumerate(names):
+            wb.move_sheet(name, offset=1 + i - wb.sheetnames.index(name))
+        wb.active = 0
+        return atomic_write(path, wb.save)
+
+
+def _only_ours(path: Path, part: str) -> bool:
+    """Charts and drawings belong to the summary sheets (which are rebuilt) when no other
+    sheet refers to a drawing."""
+    import zipfile
+
+    from .patch import sheet_parts
+
+    if part not in ("xl/charts", "xl/drawings"):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        parts = sheet_parts(zf)
+        names = set(zf.namelist())
+        for sheet, sheet_part in parts.items():
+            rels = sheet_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+            if sheet not in ALL_SUMMARY_SHEETS and rels in names and b"/drawing" in zf.read(rels):
+                return False
+    return True

@@ -1,0 +1,118 @@
+"""Summary sheets in the master and in a standalone workbook."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from seuranta_xl import init_master
+from seuranta_xl.api import generate, merge, summary
+from seuranta_xl.model import Field
+from seuranta_xl.summary import rollup
+from seuranta_xl.xlsx.read import load_plan
+
+from .conftest import run_cli
+from .workbook_parts import describe
+
+NOW = datetime(2021, 5, 3, 12, 0)
+SUMMARY = ["Yhteenveto", "Palautustilanne", "Riskit", "Muutokset"]
+
+
+@pytest.fixture
+def merged(tmp_path, sample_path):
+    from .test_summary import _fill
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    issued = generate(master, tmp_path / "out", round_id="2021-kevät", now=datetime(2021, 4, 1))
+    kp = next(f for f in issued.files if f.owner == "Kansliapäällikkö")
+    merge(master, [_fill(kp.path, tmp_path / "r.xlsx", {(3, 6): "5", (6, 7): "Uusi"})])
+    return master
+
+
+def _without(d, *names):
+    return {k: v for k, v in d.items() if k not in names}
+
+
+def test_summary_sheets_replace_only_themselves(merged, tmp_path):
+    before = describe(merged)
+    summary(merged, now=NOW)
+    first = describe(merged)
+    assert first["sheets"][:5] == ["Seuranta", *SUMMARY]
+    for name in before["sheets"]:
+        assert first[name] == before[name], (
+            name
+        )  # the data sheet and the tool's sheets as they were
+    assert first["defined_names"] == before["defined_names"]
+    summary(merged, now=NOW)
+    second = describe(merged)
+    assert second == first  # rebuilding gives the same content
+
+
+def test_the_chart_points_at_the_goal_rows(merged):
+    summary(merged, now=NOW)
+    goals = [r for r in load_plan(merged).plan.rows if r.level == 1]
+    with zipfile.ZipFile(merged) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        xml = zf.read(charts[0]).decode()
+    refs = re.findall(r"<(?:c:)?f>([^<]*)</(?:c:)?f>", xml)
+    last = 5 + len(goals)
+    assert f"'Yhteenveto'!$A$6:$A${last}" in refs  # categories: the goal codes
+    values = [r for r in refs if r.endswith(f"${last}") and "$A$" not in r]
+    assert values == [f"'Yhteenveto'!${c}$6:${c}${last}" for c in "CDEFGH"]  # statuses 1-5, none
+    assert re.search(r'<(c:)?grouping val="stacked"', xml)
+    assert "<strRef>" in xml or "<c:strRef>" in xml  # the codes are text
+    assert re.search(r"<(c:)?title>", xml) and re.search(r"<(c:)?legend>", xml)
+    ws = load_workbook(merged)["Yhteenveto"]
+    assert [ws.cell(row=r, column=1).value for r in range(6, last + 1)] == [
+        str(g.code) for g in goals
+    ]
+    assert ws.cell(row=last + 1, column=2).value == "Kaikki"
+    assert ws.cell(row=last + 1, column=9).value == 52  # the total of the totals row
+
+
+def test_standalone_summary_is_plain(merged, tmp_path):
+    result = summary(merged, out=tmp_path / "yhteenveto.xlsx", now=NOW)
+    wb = load_workbook(result.standalone)
+    assert wb.sheetnames == SUMMARY
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
+    with zipfile.ZipFile(result.standalone) as zf:
+        names = zf.namelist()
+    assert not [n for n in names if "vbaProject" in n]
+    master = load_workbook(merged)
+    for name in SUMMARY:
+        a = [[c.value for c in row] for row in wb[name].iter_rows()]
+        b = [[c.value for c in row] for row in master[name].iter_rows()]
+        assert a == b
+    assert wb["Yhteenveto"].cell(row=6, column=10).number_format == "0.0 %"
+
+
+def test_english_and_the_rollup_written_only_when_asked(merged, tmp_path):
+    before = {r.sheet_row: r.text(Field.OVERALL) for r in load_plan(merged).plan.rows}
+    out = run_cli("summary", str(merged), "--lang", "en")
+    assert out.returncode == 0 and "Summary rebuilt" in out.stdout
+    wb = load_workbook(merged)
+    assert "Overview" in wb.sheetnames and "Yhteenveto" not in wb.sheetnames
+    assert {r.sheet_row: r.text(Field.OVERALL) for r in load_plan(merged).plan.rows} == before
+    out = run_cli("summary", str(merged), "--write-rollup")
+    assert out.returncode == 0
+    plan = load_plan(merged).plan
+    suggested = rollup(plan)
+    for row in plan.rows:
+        if row.code in suggested:
+            assert row.text(Field.OVERALL) == plan.scale.display(suggested[row.code])
+        else:
+            assert row.text(Field.OVERALL) == before[row.sheet_row]
+
+
+def test_summary_pdf_from_libreoffice(merged, tmp_path, libreoffice):
+    from .conftest import soffice_convert
+
+    result = summary(merged, out=tmp_path / "yhteenveto.xlsx", now=NOW)
+    pdf = soffice_convert(result.standalone, tmp_path / "pdf", "pdf")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+    assert 4 <= pages <= 8  # a sheet a page or two: nothing spills over dozens of pages
