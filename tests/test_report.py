@@ -116,3 +116,24 @@ def test_summary_pdf_from_libreoffice(merged, tmp_path, libreoffice):
     pdf = soffice_convert(result.standalone, tmp_path / "pdf", "pdf")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
     assert 4 <= pages <= 8  # a sheet a page or two: nothing spills over dozens of pages
+
+
+def test_the_overview_sheet_holds_the_figures_pandas_computes(merged):
+    from .test_summary import _frame
+
+    summary(merged, now=NOW)
+    df = _frame(merged)
+    rows = df[df["level"].isin([2, 3])]
+    ws = load_workbook(merged)["Yhteenveto"]
+    r = 6
+    while ws.cell(row=r, column=1).value:
+        code = ws.cell(row=r, column=1).value
+        sub = rows[rows["goal"] == code]
+        counts = [ws.cell(row=r, column=c).value for c in range(3, 9)]
+        assert counts == [int((sub["value"] == v).sum()) for v in (1, 2, 3, 4, 5, 0)], code
+        assert ws.cell(row=r, column=9).value == len(sub)
+        shares = [ws.cell(row=r, column=c).value for c in range(10, 16)]
+        expected = [round(n / len(sub), 4) if len(sub) else 0.0 for n in counts]
+        assert shares == pytest.approx(expected), code
+        r += 1
+    assert r - 6 == int((df["level"] == 1).sum())

@@ -310,7 +310,7 @@ def _returns(ws: Any, s: Summary, meta: Meta) -> None:
     received = sum(1 for r in s.returns if r.received)
     total = [
         t("total", lang),
-        len(s.returns),
+        "",
         f"{received} / {len(s.returns)}",
         "",
         "",
