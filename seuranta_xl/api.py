@@ -54,9 +54,30 @@ def validate(path: str | Path) -> ValidationResult:
 def mark(result: ValidationResult, lang: str = "fi") -> Path | None:
     """Write a validation's findings into the workbook it came from: a findings sheet with
     links to the cells, and highlighted cells. Returns the backup made."""
-    from .xlsx.master import mark_findings
+    import zipfile
 
-    return mark_findings(result.path, result.report, result.plan.sheet, lang)
+    from .xlsx.master import mark_findings
+    from .xlsx.patch import sheet_parts
+    from .xlsx.report import ALL_SUMMARY_SHEETS, SHEETS, Meta, replace_summary_sheets
+
+    with zipfile.ZipFile(result.path) as zf:
+        names = set(sheet_parts(zf))
+    rebuild = None
+    if names & ALL_SUMMARY_SHEETS:
+        from .summary import summarize
+        from .xlsx.read import load_plan
+
+        loaded = load_plan(result.path)
+        figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log)
+        summary_lang = "en" if SHEETS["overview"][1] in names else "fi"
+        meta = Meta(result.path.name, datetime.now().replace(microsecond=0), summary_lang)
+
+        def rebuild(wb: object) -> None:
+            replace_summary_sheets(wb, figures, meta)
+
+    return mark_findings(
+        result.path, result.report, result.plan.sheet, lang, rebuild_summary=rebuild
+    )
 
 
 def init_master(source: str | Path, master: str | Path, *, force: bool = False) -> InitResult:

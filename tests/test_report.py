@@ -137,3 +137,17 @@ def test_the_overview_sheet_holds_the_figures_pandas_computes(merged):
         assert shares == pytest.approx(expected), code
         r += 1
     assert r - 6 == int((df["level"] == 1).sum())
+
+
+def test_marking_findings_keeps_the_summary_and_its_chart(merged):
+    from seuranta_xl import mark, validate
+
+    summary(merged, now=NOW)
+    mark(validate(merged))
+    wb = load_workbook(merged)
+    assert wb.sheetnames[0] == "Havainnot"
+    assert [n for n in wb.sheetnames if n in SUMMARY] == SUMMARY
+    with zipfile.ZipFile(merged) as zf:
+        assert [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    summary(merged, now=NOW)  # and the summary can still be rebuilt after marking
+    assert load_workbook(merged).sheetnames[:6] == ["Havainnot", "Seuranta", *SUMMARY]

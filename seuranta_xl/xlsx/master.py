@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -170,17 +171,27 @@ def parts_at_risk(path: Path) -> list[str]:
     return [p.rstrip("/") for p in risky]
 
 
-def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> Path | None:
+def mark_findings(
+    path: Path,
+    report: Report,
+    sheet: str,
+    lang: str = "fi",
+    *,
+    rebuild_summary: Callable[[Any], None] | None = None,
+) -> Path | None:
     """Add a findings sheet (each finding linked to its cell) and highlight the cells.
 
     Replaces the findings sheet and highlights of an earlier run; changes nothing else.
-    Returns the backup made.
+    A workbook with summary sheets has them rebuilt by ``rebuild_summary`` (an openpyxl
+    save would drop their charts). Returns the backup made.
     """
     from openpyxl import load_workbook
 
+    from .report import summary_part
+
     path = Path(path)
     refuse_if_open(path)
-    risky = parts_at_risk(path)
+    risky = [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)]
     if risky:
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
     # locked from read to write, so a concurrent run cannot slip its save in between
@@ -195,6 +206,15 @@ def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> P
         if report.findings:
             _highlight(wb[sheet], report)
             _write_findings_sheet(wb, report, lang)
+        if rebuild_summary is not None:
+            rebuild_summary(wb)
+            if FINDINGS_SHEETS[0] in wb.sheetnames or FINDINGS_SHEETS[1] in wb.sheetnames:
+                name = (
+                    FINDINGS_SHEETS[1]
+                    if FINDINGS_SHEETS[1] in wb.sheetnames
+                    else FINDINGS_SHEETS[0]
+                )
+                wb.move_sheet(name, offset=-wb.sheetnames.index(name))  # findings stay first
         return atomic_write(path, wb.save)
 
 

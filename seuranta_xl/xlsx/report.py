@@ -370,22 +370,31 @@ def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
     path = Path(path)
     refuse_if_open(path)
     with run_lock(path):
-        risky = [p for p in parts_at_risk(path) if not _only_ours(path, p)]
+        risky = [p for p in parts_at_risk(path) if not summary_part(path, p)]
         if risky:
             raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
         wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
-        for name in list(wb.sheetnames):
-            if name in ALL_SUMMARY_SHEETS:
-                del wb[name]
-        names = add_summary_sheets(wb, summary, meta)
-        # right after the data sheet, in order
-        for i, name in enumerate(names):
-            wb.move_sheet(name, offset=1 + i - wb.sheetnames.index(name))
-        wb.active = 0
+        replace_summary_sheets(wb, summary, meta)
         return atomic_write(path, wb.save)
 
 
-def _only_ours(path: Path, part: str) -> bool:
+def replace_summary_sheets(wb: Any, summary: Summary, meta: Meta) -> None:
+    """Drop the summary sheets an openpyxl workbook has and add them anew, right after the
+    data sheet."""
+    for name in list(wb.sheetnames):
+        if name in ALL_SUMMARY_SHEETS:
+            del wb[name]
+    from .names import FINDINGS_SHEETS
+
+    names = add_summary_sheets(wb, summary, meta)
+    others = [n for n in wb.sheetnames if n not in names and n not in FINDINGS_SHEETS]
+    after = wb.sheetnames.index(others[0]) if others else 0  # the data sheet
+    for i, name in enumerate(names):
+        wb.move_sheet(name, offset=after + 1 + i - wb.sheetnames.index(name))
+    wb.active = after
+
+
+def summary_part(path: Path, part: str) -> bool:
     """Charts and drawings belong to the summary sheets (which are rebuilt) when no other
     sheet refers to a drawing."""
     import zipfile
