@@ -12,7 +12,15 @@ LOG_SHEET = "Muutosloki"
 """Visible, append-only: every change a merge applied, and every one it did not."""
 FINDINGS_SHEETS = ("Havainnot", "Findings")
 """The findings sheet ``validate --mark`` writes, in Finnish and in English."""
+SUMMARY_SHEETS = {
+    "overview": ("Yhteenveto", "Overview"),
+    "returns": ("Palautustilanne", "Returns status"),
+    "risks": ("Riskit", "Risks"),
+    "movement": ("Muutokset", "Movement"),
+}
+"""The summary sheets ``summary`` writes, (Finnish, English) by kind."""
 TOOL_SHEETS = (
+    *(name for pair in SUMMARY_SHEETS.values() for name in pair),
     SETTINGS_SHEET,
     ROUNDS_SHEET,
     KEY_SHEET,

@@ -12,14 +12,10 @@ from typing import Any
 from ..errors import WriteError
 from ..model import Code
 from ..summary import NO_STATUS, Distribution, Summary
+from .names import SUMMARY_SHEETS
 from .save import atomic_write, refuse_if_open, run_lock
 
-SHEETS = {
-    "overview": ("Yhteenveto", "Overview"),
-    "returns": ("Palautustilanne", "Returns status"),
-    "risks": ("Riskit", "Risks"),
-    "movement": ("Muutokset", "Movement"),
-}
+SHEETS = SUMMARY_SHEETS
 ALL_SUMMARY_SHEETS = {name for pair in SHEETS.values() for name in pair}
 
 T = {
