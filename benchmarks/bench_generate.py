@@ -14,7 +14,6 @@ baseline / seuranta-xl, measured in the same run; the target is at least 5x.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -159,16 +158,8 @@ def measure(which: str, master: Path, work: Path) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--owners", type=int, default=1000)
-    parser.add_argument("--rows", type=int, default=20, help="rows per owner")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        which, a, b = args.child
-        common.child(run_ours if which == "ours" else run_baseline, a, b)
+    args = common.arguments(__doc__)
+    if common.run_child_if_asked(args, run_ours, run_baseline):
         return 0
     from seuranta_xl.api import synthetic_master
 

@@ -14,7 +14,6 @@ memory). Reported as the ratio baseline / seuranta-xl; the target is at least 8x
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -128,16 +127,8 @@ def measure(which: str, master: Path, returns: Path, work: Path) -> dict[str, fl
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--owners", type=int, default=1000)
-    parser.add_argument("--rows", type=int, default=20, help="rows per owner")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        which, a, b = args.child
-        common.child(run_ours if which == "ours" else run_baseline, a, b)
+    args = common.arguments(__doc__)
+    if common.run_child_if_asked(args, run_ours, run_baseline):
         return 0
     from openpyxl import load_workbook
 

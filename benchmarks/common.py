@@ -3,6 +3,7 @@ peak memory, and reporting the ratio against the baseline measured in the same r
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -47,3 +48,25 @@ def report(
         f"ratio       : {ratio:7.2f}x  (target >= {target:g}x: {'met' if ratio >= target else 'NOT met'})"
     )
     return ratio
+
+
+def arguments(doc: str | None) -> argparse.Namespace:
+    """The benchmarks' command line: --owners, --rows, and the hidden --child."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=20, help="rows per owner")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def run_child_if_asked(
+    args: argparse.Namespace, ours: Callable[[str, str], None], baseline: Callable[[str, str], None]
+) -> bool:
+    """In a child process, run the side asked for and say so."""
+    if not args.child:
+        return False
+    which, a, b = args.child
+    child(ours if which == "ours" else baseline, a, b)
+    return True

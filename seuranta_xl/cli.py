@@ -150,6 +150,15 @@ def fail(exc: SeurantaError, lang: str) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+def fail_with_errors(exc: SeurantaError, lang: str, code: int) -> NoReturn:
+    """The master has errors to fix first: say so, list them, exit with ``code``."""
+    click.secho(exc.message(lang), fg="red", err=True)
+    report = getattr(exc, "report", None)
+    if isinstance(report, Report):
+        echo_report(Report([f for f in report if f.severity is Severity.ERROR]), lang)
+    sys.exit(code)
+
+
 def echo_report(report: Report, lang: str, limit: int | None = None) -> None:
     from .render import render_report
 
@@ -309,10 +318,7 @@ def generate_cmd(
     try:
         result = generate(master, out_dir, round_id=round_id, owners=list(owners) or None)
     except MasterHasErrors as exc:
-        click.secho(exc.message(lang), fg="red", err=True)
-        if isinstance(exc.report, Report):
-            echo_report(Report([f for f in exc.report if f.severity is Severity.ERROR]), lang)
-        sys.exit(EXIT_FINDINGS)
+        fail_with_errors(exc, lang, EXIT_FINDINGS)
     except SeurantaError as exc:
         fail(exc, lang)
     _echo_generate(result, lang)
@@ -385,10 +391,7 @@ def merge_cmd(
     try:
         result = merge(master, list(paths), dry_run=dry_run, progress=advance, on_files=started)
     except MasterHasErrors as exc:
-        click.secho(exc.message(lang), fg="red", err=True)
-        if isinstance(exc.report, Report):
-            echo_report(Report([f for f in exc.report if f.severity is Severity.ERROR]), lang)
-        sys.exit(EXIT_FATAL)
+        fail_with_errors(exc, lang, EXIT_FATAL)
     except SeurantaError as exc:
         fail(exc, lang)
     finally:
