@@ -157,7 +157,9 @@ def merge_returns(
         read = finish_reading(files, reading)
         results = _merge_all(read, loaded)
         outcome = MergeResult(master, results, dry_run)
-        if not dry_run:
+        if dry_run:
+            _dry_write(master, loaded, outcome)
+        else:
             _write(master, loaded, outcome, now)
         return outcome
 
@@ -237,6 +239,56 @@ def _judge(
     return fr
 
 
+def _cell_edits(
+    loaded: LoadedPlan, outcome: MergeResult
+) -> tuple[dict[tuple[int, int], object], dict[tuple[int, int], tuple[FileResult, CellChange]]]:
+    """The master cells to set, (row, column) -> value, and which change sets each."""
+    edits: dict[tuple[int, int], object] = {}
+    where: dict[tuple[int, int], tuple[FileResult, CellChange]] = {}
+    for fr, change in outcome.changes:
+        assert change.master_row is not None
+        key = (change.master_row, loaded.plan.columns[change.field])
+        edits[key] = change.new or None
+        where[key] = (fr, change)
+    return edits, where
+
+
+def _formula_conflicts(
+    skipped: list[tuple[int, int]], where: dict[tuple[int, int], tuple[FileResult, CellChange]]
+) -> None:
+    """A master cell holding a formula is left alone: its change becomes a conflict."""
+    for cell in skipped:
+        fr, change = where[cell]
+        assert fr.merge is not None
+        i = fr.merge.changes.index(change)
+        fr.merge.changes[i] = CellChange(
+            change.code,
+            change.field,
+            Decision.CONFLICT,
+            change.issued,
+            change.returned,
+            change.master,
+            change.master,
+            change.master_row,
+            "formula",
+        )
+        if fr.result == MERGED and not fr.applied:
+            fr.result = fr.reason = UNCHANGED
+
+
+def _dry_write(master: Path, loaded: LoadedPlan, outcome: MergeResult) -> None:
+    """What the write would find: the changes that would meet a formula."""
+    import zipfile
+
+    from .xlsx.patch import set_cells, sheet_parts
+
+    edits, where = _cell_edits(loaded, outcome)
+    if edits:
+        with zipfile.ZipFile(master) as zf:
+            xml = zf.read(sheet_parts(zf)[loaded.plan.sheet])
+        _formula_conflicts(set_cells(xml, edits)[1], where)
+
+
 def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime) -> None:
     """Put the applied cells, the log rows and the tracker rows into the master."""
     from .xlsx.master import ensure_tool_sheets
@@ -245,13 +297,7 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
 
     assert loaded.identity is not None
     plan = loaded.plan
-    edits: dict[tuple[int, int], object] = {}
-    where: dict[tuple[int, int], tuple[FileResult, CellChange]] = {}
-    for fr, change in outcome.changes:
-        assert change.master_row is not None
-        key = (change.master_row, plan.columns[change.field])
-        edits[key] = change.new or None
-        where[key] = (fr, change)
+    edits, where = _cell_edits(loaded, outcome)
     stamp = now.isoformat(sep=" ", timespec="seconds")
     accepted = [f for f in outcome.files if f.merge is not None]
     if not accepted:
@@ -263,28 +309,11 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
         skipped.extend(skip)
         return new
 
-    # a cell holding a formula in the master is left alone: its change becomes a conflict
     log_rows: list[list[object]] = []
     tracker_rows: list[list[object]] = []
 
     def log(xml: bytes) -> bytes:
-        for cell in skipped:
-            fr, change = where[cell]
-            assert fr.merge is not None
-            i = fr.merge.changes.index(change)
-            fr.merge.changes[i] = CellChange(
-                change.code,
-                change.field,
-                Decision.CONFLICT,
-                change.issued,
-                change.returned,
-                change.master,
-                change.master,
-                change.master_row,
-                "formula",
-            )
-            if fr.result == MERGED and not fr.applied:
-                fr.result = fr.reason = UNCHANGED
+        _formula_conflicts(skipped, where)
         for fr in accepted:
             assert fr.merge is not None
             head = [stamp, fr.round_id, fr.owner, fr.path.name, fr.sha256]

@@ -421,6 +421,8 @@ def test_a_formula_in_the_master_is_never_overwritten(issued, tmp_path):
 
     patch_sheets(master, {"Seuranta": formula})
     ret = fill(files[KP], tmp_path / "r.xlsx", {"G3": "uusi"})
+    dry = merge(master, [ret], dry_run=True)  # the dry run tells the same
+    assert [c.reason for _, c in dry.conflicts] == ["formula"] and not dry.changes
     result = merge(master, [ret])
     (fr,) = result.files
     assert fr.result == "unchanged" and fr.conflicts == 1
