@@ -60,6 +60,8 @@ def mark(result: ValidationResult, lang: str = "fi") -> Path | None:
     from .xlsx.patch import sheet_parts
     from .xlsx.report import ALL_SUMMARY_SHEETS, SHEETS, Meta, replace_summary_sheets
 
+    if not zipfile.is_zipfile(result.path):
+        raise WriteError("mark_needs_xlsx", path=str(result.path))
     with zipfile.ZipFile(result.path) as zf:
         names = set(sheet_parts(zf))
     rebuild = None

@@ -304,6 +304,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: seurantataulukon nimen pitää päättyä .xlsx (makroton Excel-työkirja).",
         "{path}: the master's name must end in .xlsx (a macro-free Excel workbook).",
     ),
+    "mark_needs_xlsx": (
+        "--mark kirjoittaa havainnot vain Excel-työkirjaan; {path} on tekstitiedosto. Tee siitä ensin seurantataulukko: seuranta init.",
+        "--mark writes findings into an Excel workbook only; {path} is a text file. Make a master of it first: seuranta init.",
+    ),
     "exists": (
         "{path} on jo olemassa. Käytä valitsinta --force, jos haluat korvata sen.",
         "{path} already exists. Use --force to replace it.",

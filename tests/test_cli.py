@@ -100,3 +100,10 @@ def test_demo_default_directory(tmp_path):
     out = run_cli("demo", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "seuranta-demo" / "seuranta.xlsx").exists()
+
+
+def test_mark_on_a_text_source_says_what_to_do(tmp_path, sample_path):
+    src = tmp_path / "lahde.txt"
+    src.write_bytes(sample_path.read_bytes())
+    out = run_cli("validate", str(src), "--mark", "--lang", "en")
+    assert out.returncode == 2 and "seuranta init" in out.stderr and "Traceback" not in out.stderr
