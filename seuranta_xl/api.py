@@ -144,14 +144,19 @@ def summary(
     """Rebuild the summary sheets in the master (only those sheets are replaced) and, with
     ``out``, write a standalone summary workbook. With ``write_rollup`` the suggested
     statuses go into the overall-status column of goals and annual goals."""
+    from .errors import RoundError
     from .summary import summarize
-    from .xlsx.read import load_plan
+    from .xlsx.read import load_plan, require_workbook
     from .xlsx.report import Meta, write_into_master, write_standalone
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
+    require_workbook(master)
     written = _write_rollup(master) if write_rollup else 0
     loaded = load_plan(master)
+    issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
+    if round_id is not None and round_id not in issued:
+        raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
     figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id)
     meta = Meta(source=master.name, generated=now, lang=lang)
     backup = write_into_master(master, figures, meta)
@@ -261,7 +266,7 @@ def generate(
     """
     from .errors import MasterHasErrors, RoundError
     from .rounds import check_round_id, default_round_id
-    from .xlsx.read import load_plan
+    from .xlsx.read import load_plan, require_workbook
     from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
@@ -271,6 +276,7 @@ def generate(
         rid = check_round_id(round_id or default_round_id(now.date()))
     except ValueError:
         raise RoundError("round_invalid", round=round_id) from None
+    require_workbook(master)
     refuse_if_open(master)
     # held from reading the rounds to recording the new ones: two runs cannot both issue
     with run_lock(master):

@@ -85,6 +85,10 @@ MESSAGES = {
         " — {applied} changes, {conflicts} conflicts, {rejected} rejected cells",
     ),
     "merge_changes": ("Viedyt muutokset ({count}):", "Changes applied ({count}):"),
+    "merge_nothing": (
+        "Annetuista poluista ei löytynyt palautettuja työkirjoja (.xlsx, .xlsm, .xls, .xlsb, .ods).",
+        "No returned workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) were found in the paths given.",
+    ),
     "merge_conflicts": (
         "Ristiriidat ja hylätyt solut ({count}), ei viety (annettu / palautettu / taulukossa):",
         "Conflicts and rejected cells ({count}), not applied (issued / returned / master):",
@@ -465,6 +469,8 @@ def _echo_merge(result: Any, lang: str) -> None:
 
     head = "merge_dry" if result.dry_run else "merge_done"
     click.echo(say(head, lang, master=result.master, count=len(result.files)))
+    if not result.files:
+        click.secho(say("merge_nothing", lang), fg="yellow")
     colours = {"merged": "green", "unchanged": None, "duplicate": None, "rejected": "red"}
     for f in result.files:
         who = f" ({f.owner}, {f.round_id})" if f.owner else ""

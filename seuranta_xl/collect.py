@@ -122,12 +122,13 @@ def merge_returns(
     now: datetime | None = None,
 ) -> MergeResult:
     """Merge returned owner workbooks (files or folders) into ``master``."""
-    from .xlsx.read import load_plan, read_identity
+    from .xlsx.read import load_plan, read_identity, require_workbook
     from .xlsx.returns import collect_paths, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
+    require_workbook(master)
     files = [p for p in collect_paths(paths) if not _same_file(p, master)]
     if on_files:
         on_files(len(files))

@@ -304,6 +304,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: seurantataulukon nimen pitää päättyä .xlsx (makroton Excel-työkirja).",
         "{path}: the master's name must end in .xlsx (a macro-free Excel workbook).",
     ),
+    "master_is_text": (
+        "{path} on tekstitiedosto, ei seurantataulukko. Tee siitä ensin seurantataulukko: seuranta init SEURANTA.xlsx --from {path}",
+        "{path} is a text file, not a master. Make a master of it first: seuranta init MASTER.xlsx --from {path}",
+    ),
+    "unknown_round": (
+        "Kierrosta {round} ei ole jaettu tästä seurantataulukosta. Jaetut kierrokset: {known}.",
+        "Round {round} was not issued from this master. Rounds issued: {known}.",
+    ),
     "mark_needs_xlsx": (
         "--mark kirjoittaa havainnot vain Excel-työkirjaan; {path} on tekstitiedosto. Tee siitä ensin seurantataulukko: seuranta init.",
         "--mark writes findings into an Excel workbook only; {path} is a text file. Make a master of it first: seuranta init.",

@@ -107,3 +107,29 @@ def test_mark_on_a_text_source_says_what_to_do(tmp_path, sample_path):
     src.write_bytes(sample_path.read_bytes())
     out = run_cli("validate", str(src), "--mark", "--lang", "en")
     assert out.returncode == 2 and "seuranta init" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_text_file_is_no_master_and_an_unknown_round_is_said(tmp_path, sample_path):
+    src = tmp_path / "lahde.txt"
+    src.write_bytes(sample_path.read_bytes())
+    for args in (
+        ["generate", str(src), "--out", str(tmp_path / "o")],
+        ["merge", str(src), str(tmp_path)],
+        ["summary", str(src)],
+    ):
+        out = run_cli(*args)
+        assert (
+            out.returncode == 2 and "seuranta init" in out.stderr and "Traceback" not in out.stderr
+        ), args
+    master = tmp_path / "m.xlsx"
+    assert run_cli("init", str(master), "--from", str(src)).returncode == 0
+    assert (
+        run_cli("generate", str(master), "--out", str(tmp_path / "o"), "--round", "r1").returncode
+        == 0
+    )
+    out = run_cli("summary", str(master), "--round", "r9", "--lang", "en")
+    assert out.returncode == 2 and "Rounds issued: r1" in out.stderr
+    empty = tmp_path / "tyhja"
+    empty.mkdir()
+    out = run_cli("merge", str(master), str(empty))
+    assert out.returncode == 0 and "ei löytynyt" in out.stdout

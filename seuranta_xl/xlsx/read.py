@@ -157,6 +157,14 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         raise UnreadableFile("bad_scale", path=path, detail=str(exc)) from None
 
 
+def require_workbook(path: str | Path) -> Kind:
+    """A master must be a workbook: a text file is named as one to import first."""
+    kind = sniff(Path(path), deep=False)
+    if kind is Kind.TEXT:
+        raise UnreadableFile("master_is_text", path=str(path))
+    return kind
+
+
 def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None]:
     """The master's scale and identity alone: quick (calamine reads sheets on demand), so
     the returns can be read while the rest of the master is."""
@@ -165,7 +173,7 @@ def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None]
     p = str(path)
     # only two small sheets are parsed here: the shallow checks (zip directory, declared
     # extents) suffice; load_plan, which parses everything, makes the deep ones
-    sniff(Path(path), deep=False)
+    require_workbook(path)
     try:
         wb = pc.CalamineWorkbook.from_path(p)
         names = wb.sheet_names
