@@ -86,7 +86,8 @@ MESSAGES = {
     ),
     "merge_changes": ("Viedyt muutokset ({count}):", "Changes applied ({count}):"),
     "merge_nothing": (
-        "Annetuista poluista ei löytynyt palautettuja työkirjoja (.xlsx, .xlsm, .xls, .xlsb, .ods).",
+        "Annetuista poluista ei löytynyt palautettuja työkirjoja "
+        "(.xlsx, .xlsm, .xls, .xlsb, .ods).",
         "No returned workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) were found in the paths given.",
     ),
     "merge_conflicts": (
