@@ -32,11 +32,20 @@ class Failed:
 
 
 def _limit_memory(limit: int) -> None:
+    """Let this (forked) process grow by ``limit`` bytes of address space beyond what it
+    inherited, no more: a reader that asks for gigabytes fails instead of the machine."""
     try:
         import resource
 
+        try:
+            with open("/proc/self/statm") as fh:
+                inherited = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            inherited = 0
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        cap = inherited + limit
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the time limit still holds
