@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .collect import merge_returns
 from .errors import WriteError
 from .findings import Report, Severity
 from .model import Plan
 from .rules import validate_plan
 
+merge = merge_returns
+"""Merge returned owner workbooks (files and folders) into the master."""
+
 if TYPE_CHECKING:
-    from .collect import MergeResult
     from .summary import Summary
     from .xlsx.read import LoadedPlan
 
@@ -94,31 +96,6 @@ def init_master(source: str | Path, master: str | Path, *, force: bool = False) 
     report = validate_plan(loaded.plan, loaded.header)
     backup = write_master(loaded.plan, Path(master), force=force)
     return InitResult(Path(source), Path(master), loaded.plan, report, backup)
-
-
-def merge(
-    master: str | Path,
-    paths: list[str | Path] | list[Path],
-    *,
-    dry_run: bool = False,
-    workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-    on_files: Callable[[int], None] | None = None,
-    now: datetime | None = None,
-) -> MergeResult:
-    """Merge returned owner workbooks (files and folders) into the master; see
-    ``collect.merge_returns``."""
-    from .collect import merge_returns
-
-    return merge_returns(
-        Path(master),
-        paths,
-        dry_run=dry_run,
-        workers=workers,
-        progress=progress,
-        on_files=on_files,
-        now=now,
-    )
 
 
 @dataclass(frozen=True)

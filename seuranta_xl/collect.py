@@ -112,7 +112,7 @@ class MergeResult:
 
 
 def merge_returns(
-    master: Path,
+    master: str | Path,
     paths: Iterable[str | Path],
     *,
     dry_run: bool = False,
@@ -121,7 +121,9 @@ def merge_returns(
     on_files: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> MergeResult:
-    """Merge returned owner workbooks (files or folders) into ``master``."""
+    """Merge returned owner workbooks (files or folders) into ``master``: read every file
+    safely, merge each editable cell three ways, write the master's cells, the change log
+    and the returns tracker in place (nothing with ``dry_run``)."""
     from .xlsx.read import load_plan, read_identity, require_workbook
     from .xlsx.returns import collect_paths, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
