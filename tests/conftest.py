@@ -140,3 +140,25 @@ def soffice_convert(
     out = outdir / (src.stem + "." + target.split(":", maxsplit=1)[0])
     assert out.exists(), f"LibreOffice made no {out}"
     return out
+
+
+def kill_at_random(cmd, *, times, seed, window, after_each=None):
+    """Run ``cmd`` ``times`` times, SIGKILLing it at a random moment within ``window``
+    (seconds, from..to) when still running; ``after_each()`` runs after every run (reset
+    or check). Returns how many runs were killed."""
+    import random
+    import signal
+    import time
+
+    rng = random.Random(seed)
+    killed = 0
+    for _ in range(times):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(*window))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        if after_each is not None:
+            after_each()
+    return killed

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
-import random
 import shutil
-import signal
 import subprocess
 import time
 import zipfile
@@ -23,7 +21,7 @@ from seuranta_xl.xlsx.owner import RoundInfo, owner_workbook
 from seuranta_xl.xlsx.patch import patch_sheets, set_cells, sheet_parts
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import run_cli, seuranta_command
+from .conftest import kill_at_random, run_cli, seuranta_command
 from .test_sniff import _rewrite_part
 
 S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
@@ -375,22 +373,22 @@ def test_killed_while_merging_the_master_is_old_or_new(issued, tmp_path):
     full = time.perf_counter() - start
     merged = master.read_bytes()
     assert merged != original
-    rng = random.Random(4)
-    killed = 0
-    for _ in range(10):
+
+    def reset():
         master.write_bytes(original)
         shutil.rmtree(master.parent / "varmuuskopiot", ignore_errors=True)
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4 * full, 1.05 * full))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
-        proc.wait()
+
+    def old_or_new():
         cells = master_cells(master)
         assert len(load_plan(master).plan.rows) == 67
         done = all(cells[k] == v for k, v in EXPECTED.items())
-        untouched = master.read_bytes() == original
-        assert done or untouched
+        assert done or master.read_bytes() == original
+        reset()
+
+    reset()
+    killed = kill_at_random(
+        cmd, times=10, seed=4, window=(0.4 * full, 1.05 * full), after_each=old_or_new
+    )
     assert killed >= 3
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import errno
-import random
-import signal
 import subprocess
 import time
 
@@ -14,7 +12,7 @@ from seuranta_xl import WriteError, init_master, validate
 from seuranta_xl.xlsx import save
 from seuranta_xl.xlsx.save import atomic_write, run_lock
 
-from .conftest import seuranta_command
+from .conftest import kill_at_random, seuranta_command
 
 
 @pytest.fixture
@@ -98,22 +96,18 @@ def test_backups_accumulate_with_distinct_names(master, sample_path):
 
 def test_killed_while_saving_the_master_is_old_or_new_never_damaged(master, sample_path):
     """SIGKILL ``init --force`` at random moments; the master must always read whole."""
-    rng = random.Random(20261127)
-    cmd = [*seuranta_command(), "init", str(master), "--from", str(sample_path), "--force"]
     # time a full run once, then kill at random points within it
     start = time.perf_counter()
+    cmd = [*seuranta_command(), "init", str(master), "--from", str(sample_path), "--force"]
     subprocess.run(cmd, capture_output=True, check=True)
     full = time.perf_counter() - start
-    killed = 0
-    for _ in range(12):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3 * full, 1.1 * full))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
-        proc.wait()
-        result = validate(master)
-        assert len(result.plan.rows) == 67
+
+    def whole():
+        assert len(validate(master).plan.rows) == 67
+
+    killed = kill_at_random(
+        cmd, times=12, seed=20261127, window=(0.3 * full, 1.1 * full), after_each=whole
+    )
     assert killed >= 3, "the runs ended before any kill: timing too coarse"
     # no stale lock blocks the next run
     assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0

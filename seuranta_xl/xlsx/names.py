@@ -44,13 +44,6 @@ SETTING_DEADLINE = "Palautuksen määräpäivä"
 SETTING_RETURN_ADDRESS = "Palautusosoite"
 SETTING_PASSWORD = "Suojauksen salasana"
 SETTING_NOTE = "Ohje vastaajille"
-SETTINGS_ROWS = (
-    SETTING_FORMAT,
-    SETTING_DEADLINE,
-    SETTING_RETURN_ADDRESS,
-    SETTING_PASSWORD,
-    SETTING_NOTE,
-)
 ROUNDS_HEADER = (
     "Kierros",
     "Luotu",
