@@ -150,7 +150,7 @@ def merge_returns(
             report = Report([*ambiguous, *_codes_unique(loaded.plan)])
             if not report.ok:
                 raise MasterHasErrors(
-                    "master_has_errors",
+                    "master_has_errors_merge",
                     report,
                     path=str(master),
                     count=report.count(Severity.ERROR),

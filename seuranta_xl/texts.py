@@ -399,6 +399,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "follow-up header row ({sheets}); which one holds the rows cannot be told. Name the "
         "right sheet {sheet}, or delete the copies, and try again.",
     ),
+    # issue 8, item 8: merge stops on the master's errors too, with its own words
+    "master_has_errors_merge": (
+        "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen kuin "
+        "palautuksia voi yhdistää; mitään ei muutettu.",
+        "{path}: the master has {count} errors to fix before returns can be merged into it; "
+        "nothing was changed.",
+    ),
 }
 
 
