@@ -313,10 +313,11 @@ def header_findings(header: Header, sheet: str) -> Iterator[Finding]:
     extra_texts = dict(header.extras)
     dup_columns = {col for _, col in header.duplicates}
     dup_columns |= {c for _, cols in header.ambiguous for c in cols}
+    # a weaker name beside the field's exact one (an archive column): resolved, so a note
     for f, col in header.duplicates:
         yield Finding.at(
             "header.duplicate",
-            W,
+            N,
             CellRef(sheet, row, col),
             header=extra_texts.get(col, ""),
             column=column_letter(col),

@@ -209,7 +209,7 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     ),
     # issue 8, item 8: two columns for one field
     "header.ambiguous": (
-        "Sama sarake kahdesti",
+        "Kaksi saraketta samalle tiedolle",
         "Two columns for one field",
         "Välilehden {sheet_name} soluissa {cells} on kummassakin sarake {field_name!r}, eikä "
         "voi päätellä, kumpaa tarkoitetaan. Nimeä toinen uudelleen (esim. arkistosarake "
