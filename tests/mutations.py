@@ -22,6 +22,7 @@ Usable by any test that wants the whole cycle to survive these edits (or refuse 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy as _copy
 from datetime import datetime
 from pathlib import Path
 
@@ -50,15 +51,12 @@ def copy_sheet(
     """A copy of ``sheet`` named ``new_name`` (Excel's ``NAME (2)`` by default) at
     ``index`` (0: first), with ``edits`` (cell -> value) typed into the copy."""
     wb = load_workbook(src)
-    protected = wb.security.lockStructure if wb.security else False
     copy = wb.copy_worksheet(wb[sheet])
     copy.title = new_name or f"{sheet} (2)"
-    copy.protection = wb[sheet].protection  # a copy is as protected as its original
+    copy.protection = _copy(wb[sheet].protection)  # as protected as its original
     wb.move_sheet(copy, offset=index - wb.sheetnames.index(copy.title))
     for ref, value in (edits or {}).items():
         copy[ref] = value
-    if wb.security:
-        wb.security.lockStructure = protected
     return _save(wb, dst, saved)
 
 
