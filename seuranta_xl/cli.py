@@ -431,7 +431,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
                 "owner": f.owner,
                 "round": f.round_id,
                 "result": f.result,
-                "reason": return_reason(f.reason, lang),
+                "reason": return_reason(f.reason, lang, f.detail),
                 "notes": [return_reason(n, lang) for n in f.notes],
                 "applied": f.applied,
                 "conflicts": f.conflicts,
@@ -481,7 +481,7 @@ def _echo_merge(result: Any, lang: str) -> None:
             else ""
         )
         click.secho(
-            f"  {f.path.name}{who}: {return_reason(f.reason, lang)}{counts}",
+            f"  {f.path.name}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
             fg=colours.get(f.result),
         )
         for note in f.notes:

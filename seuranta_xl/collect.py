@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from .errors import MasterHasErrors, RoundError
 from .findings import Finding, Report, Severity
-from .layout import CANONICAL_HEADERS_FI
+from .layout import CANONICAL_HEADERS_FI, normalize_header
 from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, apply_diff
 from .model import Code, Field, Plan
 from .rounds import owner_key
-from .rules import validate_plan
+from .rules import header_ambiguities, validate_plan
 
 if TYPE_CHECKING:
     from .xlsx.read import LoadedPlan
@@ -57,6 +57,7 @@ class FileResult:
     rows: int = 0
     notes: list[str] = field(default_factory=list)  # further reason keys (macros ignored, …)
     merge: ReturnMerge | None = None
+    detail: str = ""  # what the reason names: the sheets or cells of an ambiguous return
 
     @property
     def applied(self) -> int:
@@ -144,10 +145,12 @@ def merge_returns(
         reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
         try:
             loaded = load_plan(master)
-            report = _codes_unique(loaded.plan)
+            # two columns for one field: which cells to write cannot be told
+            ambiguous = header_ambiguities(loaded.header, loaded.plan.sheet)
+            report = Report([*ambiguous, *_codes_unique(loaded.plan)])
             if not report.ok:
                 raise MasterHasErrors(
-                    "master_has_errors",
+                    "master_has_errors_merge",
                     report,
                     path=str(master),
                     count=report.count(Severity.ERROR),
@@ -237,6 +240,20 @@ def _judge(
         return fr
     if (manifest.round_id, owner_key(manifest.owner)) not in issued:
         fr.reason = "other_round"
+        return fr
+    # a copied sheet or a second column for a field: the owner's edits may be in either,
+    # so the whole file is refused rather than read from one of them
+    if rf.ambiguity:
+        fr.reason, fr.detail = rf.ambiguity, rf.detail
+        return fr
+    issued_extras = {normalize_header(h) for _, h in loaded.plan.extra_columns}
+    added = [
+        f"{own} / {cell} ({text!r})"
+        for own, cell, text in rf.weak_columns
+        if normalize_header(text) not in issued_extras
+    ]
+    if added:
+        fr.reason, fr.detail = "ambiguous_columns", "; ".join(added)
         return fr
     fr.result, fr.reason = UNCHANGED, "unchanged"
     return fr

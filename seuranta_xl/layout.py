@@ -171,17 +171,30 @@ def match_header(value: object) -> Field | None:
     return _match_header_text(value)
 
 
-@lru_cache(maxsize=4096)
 def _match_header_text(value: str) -> Field | None:
+    found = _match_header_strength(value)
+    return found[0] if found is not None else None
+
+
+def match_header_strength(value: object) -> tuple[Field, bool] | None:
+    """The field a header cell names and whether by an exact alias (True) or only by a
+    word stem (False), or None."""
+    if not isinstance(value, str) or len(value) > MAX_HEADER_LENGTH:
+        return None
+    return _match_header_strength(value)
+
+
+@lru_cache(maxsize=4096)
+def _match_header_strength(value: str) -> tuple[Field, bool] | None:
     norm = normalize_header(value)
     if not norm:
         return None
     exact = _ALIAS_INDEX.get(norm.replace(" ", ""))
     if exact is not None:
-        return exact
+        return exact, True
     for f, stems in HEADER_STEMS.items():
         if any(stem in norm for stem in stems):
-            return f
+            return f, False
     return None
 
 
@@ -195,6 +208,10 @@ class Header:
     extras: tuple[tuple[int, str], ...]  # unrecognised columns with a header: kept as they are
     duplicates: tuple[tuple[Field, int], ...]  # a field named again in a later column
     commentary_from_blank: bool = False
+    # a field two or more columns name equally well (two exact names, or no exact name and
+    # two stems): which column is meant cannot be told; the first is read, the rest are
+    # extras, and the header is an error to fix
+    ambiguous: tuple[tuple[Field, tuple[int, ...]], ...] = ()
 
 
 def find_header(table: SourceTable) -> Header:
@@ -202,15 +219,11 @@ def find_header(table: SourceTable) -> Header:
 
     Raises LayoutError when no row names a code column and at least two other fields.
     """
-    best: tuple[int, int, dict[Field, int]] | None = None
+    best: tuple[int, int, dict[Field, list[int]]] | None = None
     for i, cells in enumerate(table.cells[:HEADER_SEARCH_ROWS]):
         if best is not None and i > best[1] + 3:
             break  # the rows under a header are data: a better header is not that far down
-        found: dict[Field, int] = {}
-        for j, value in enumerate(cells):
-            f = match_header(value)
-            if f is not None and f not in found:
-                found[f] = j + 1
+        found = _candidates(cells)
         score = len(found)
         has_level = any(f in found for f in LEVEL_FIELDS)
         if has_level and score >= 3 and (best is None or score > best[0]):
@@ -219,19 +232,24 @@ def find_header(table: SourceTable) -> Header:
         raise LayoutError(
             "no_header", source=table.name, rows=min(len(table.cells), HEADER_SEARCH_ROWS)
         )
-    _, i, columns = best
+    _, i, candidates = best
+    # the field's column: its one column of the best strength; the first of several, which
+    # is then an ambiguity to report
+    columns = {f: cols[0] for f, cols in candidates.items()}
+    ambiguous = tuple((f, tuple(cols)) for f, cols in candidates.items() if len(cols) > 1)
     cells = table.cells[i]
     texts: dict[Field, str] = {f: str(cells[c - 1]).strip() for f, c in columns.items()}
     extras: list[tuple[int, str]] = []
     duplicates: list[tuple[Field, int]] = []
     used = set(columns.values())
+    equal = {c for _, cols in ambiguous for c in cols}
     for j, value in enumerate(cells):
         col = j + 1
         if col in used or value is None or not str(value).strip():
             continue
         f = match_header(value)
-        if f is not None:
-            duplicates.append((f, col))
+        if f is not None and col not in equal:
+            duplicates.append((f, col))  # a weaker name of a field another column names
         extras.append((col, str(value).strip()))
     from_blank = False
     if Field.COMMENTARY not in columns:
@@ -247,7 +265,20 @@ def find_header(table: SourceTable) -> Header:
         extras=tuple(extras),
         duplicates=tuple(duplicates),
         commentary_from_blank=from_blank,
+        ambiguous=ambiguous,
     )
+
+
+def _candidates(cells: Sequence[object]) -> dict[Field, list[int]]:
+    """Per field, the columns naming it at the best strength found in the row: every exact
+    alias when there is one (an exact name beats a stem), else every stem."""
+    exact: dict[Field, list[int]] = {}
+    stem: dict[Field, list[int]] = {}
+    for j, value in enumerate(cells):
+        found = match_header_strength(value)
+        if found is not None:
+            (exact if found[1] else stem).setdefault(found[0], []).append(j + 1)
+    return {**stem, **exact}
 
 
 def _blank_commentary_column(

@@ -289,15 +289,35 @@ RULES: tuple[Rule, ...] = (
 """Rule groups in the order they run; finding ids are listed in ``texts.RULES``."""
 
 
+def header_ambiguities(header: Header, sheet: str) -> Iterator[Finding]:
+    """header.ambiguous: a field two or more columns name equally well, at the later cell,
+    every candidate cell named. An error: which column holds the field cannot be told."""
+    row = header.row
+    for f, cols in header.ambiguous:
+        cells = [f"{column_letter(c)}{row}" for c in cols]
+        yield Finding.at(
+            "header.ambiguous",
+            E,
+            CellRef(sheet, row, cols[1]),
+            field_name=CANONICAL_HEADERS_FI[f],
+            cells=", ".join(cells[:-1]) + " / " + cells[-1],
+            sheet_name=sheet,
+        )
+
+
 def header_findings(header: Header, sheet: str) -> Iterator[Finding]:
-    """header.duplicate, header.extra, header.missing, header.blank_commentary."""
+    """header.ambiguous, header.duplicate, header.extra, header.missing,
+    header.blank_commentary."""
+    yield from header_ambiguities(header, sheet)
     row = header.row
     extra_texts = dict(header.extras)
     dup_columns = {col for _, col in header.duplicates}
+    dup_columns |= {c for _, cols in header.ambiguous for c in cols}
+    # a weaker name beside the field's exact one (an archive column): resolved, so a note
     for f, col in header.duplicates:
         yield Finding.at(
             "header.duplicate",
-            W,
+            N,
             CellRef(sheet, row, col),
             header=extra_texts.get(col, ""),
             column=column_letter(col),

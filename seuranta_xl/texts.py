@@ -207,6 +207,17 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Koodia {code} ei enää ole seurantataulukossa; palautettua arvoa ei viety.",
         "Code {code} is no longer in the master; the returned value was not taken in.",
     ),
+    # issue 8, item 8: two columns for one field
+    "header.ambiguous": (
+        "Kaksi saraketta samalle tiedolle",
+        "Two columns for one field",
+        "Välilehden {sheet_name} soluissa {cells} on kummassakin sarake {field_name!r}, eikä "
+        "voi päätellä, kumpaa tarkoitetaan. Nimeä toinen uudelleen (esim. arkistosarake "
+        "'{field_name} 2025') tai poista se.",
+        "Cells {cells} of sheet {sheet_name} both head a column {field_name!r}; which one is "
+        "meant cannot be told. Rename one (e.g. an archive column '{field_name} 2025') or "
+        "delete it.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -371,6 +382,30 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Pohjatiedostoa {path} ei löydy; asennus on puutteellinen.",
         "The template {path} is missing; the installation is incomplete.",
     ),
+    # issue 8, item 9: which sheet holds the rows
+    "several_sheets": (
+        "{path}: seurantataulukon otsikkorivi on usealla välilehdellä ({sheets}), eikä voi "
+        "päätellä, millä niistä ovat oikeat rivit. Kopioi oikea välilehti yksin uuteen "
+        "työkirjaan tai poista muut ja yritä uudelleen.",
+        "{path}: several sheets have a follow-up header row ({sheets}); which one holds the "
+        "rows cannot be told. Copy the right sheet alone into a new workbook, or delete the "
+        "others, and try again.",
+    ),
+    "several_sheets_master": (
+        "{path}: seurantataulukon omaa välilehteä {sheet} ei löytynyt, ja otsikkorivi on "
+        "usealla välilehdellä ({sheets}), eikä voi päätellä, millä niistä ovat oikeat rivit. "
+        "Nimeä oikea välilehti nimelle {sheet} tai poista kopiot ja yritä uudelleen.",
+        "{path}: the master's own sheet {sheet} was not found, and several sheets have a "
+        "follow-up header row ({sheets}); which one holds the rows cannot be told. Name the "
+        "right sheet {sheet}, or delete the copies, and try again.",
+    ),
+    # issue 8, item 8: merge stops on the master's errors too, with its own words
+    "master_has_errors_merge": (
+        "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen kuin "
+        "palautuksia voi yhdistää; mitään ei muutettu.",
+        "{path}: the master has {count} errors to fix before returns can be merged into it; "
+        "nothing was changed.",
+    ),
 }
 
 
@@ -464,6 +499,21 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "kierrosta ei ole jaettu tälle vastuuhenkilölle tästä seurantataulukosta",
         "this round was not issued to this owner from this master",
     ),
+    # issue 8, item 10: which sheet or column holds the owner's edits cannot be told
+    "several_sheets": (
+        "seurantarivit ovat usealla välilehdellä ({detail}), eikä voi tietää, mitä niistä "
+        "muokattiin: tiedostoa ei luettu. Pyydä vastuuhenkilöä palauttamaan työkirja, "
+        "jossa on vain yksi seurantavälilehti",
+        "follow-up rows on several sheets ({detail}), and which one was edited cannot be "
+        "told: the file was not read. Ask the owner for the workbook with one follow-up "
+        "sheet only",
+    ),
+    "ambiguous_columns": (
+        "sama tieto kahdessa sarakkeessa ({detail}), eikä voi tietää, kumpaa muokattiin: "
+        "tiedostoa ei luettu. Pyydä vastuuhenkilöä poistamaan ylimääräinen sarake",
+        "one field in two columns ({detail}), and which one was edited cannot be told: "
+        "the file was not read. Ask the owner to delete the extra column",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {
@@ -487,10 +537,12 @@ RETURN_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def return_reason(key: str, lang: str = DEFAULT_LANG) -> str:
-    """Why a returned file got its result."""
+def return_reason(key: str, lang: str = DEFAULT_LANG, detail: str = "") -> str:
+    """Why a returned file got its result; ``detail`` fills a reason that names sheets or
+    cells."""
     if key in RETURN_REASONS:
-        return _pick(RETURN_REASONS[key], lang)
+        text = _pick(RETURN_REASONS[key], lang)
+        return text.replace("{detail}", detail) if "{detail}" in text else text
     if key in RETURN_NOTES:
         return _pick(RETURN_NOTES[key], lang)
     return key

@@ -7,6 +7,13 @@ Run with Debian's /usr/bin/python3 (which has python3-uno), not the project's in
 EDITS is a list of {"sheet": name, "cell": "F3", "value": text-or-number, "kind":
 "text"|"number"|"formula"}. "text" goes in as a person types it into the cell (so a
 pasted label replaces the dropdown's value, as when staff paste over it).
+
+An edit with an "op" does what staff do to the workbook's shape, in the order given:
+{"op": "unprotect", "password": ""} lifts the workbook's and every sheet's protection
+(as Review > Protect does with the password); {"op": "copy_sheet", "sheet": name,
+"new_name": name, "position": 0} copies a sheet as Sheet > Duplicate Sheet does, to the
+0-based position; {"op": "insert_column", "sheet": name, "column": "F"} inserts an empty
+column before F, as Insert Columns Before does (references, validations and formats move).
 """
 
 from __future__ import annotations
@@ -67,7 +74,20 @@ def main(src: str, dst: str, edits_path: str) -> None:
         url = uno.systemPathToFileUrl(os.path.abspath(src))
         doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
         for edit in edits:
+            op = edit.get("op", "set")
+            if op == "unprotect":
+                doc.unprotect(edit.get("password", ""))
+                for i in range(doc.Sheets.getCount()):
+                    doc.Sheets.getByIndex(i).unprotect(edit.get("password", ""))
+                continue
+            if op == "copy_sheet":
+                doc.Sheets.copyByName(edit["sheet"], edit["new_name"], int(edit.get("position", 0)))
+                continue
             sheet = doc.Sheets.getByName(edit["sheet"])
+            if op == "insert_column":
+                index = sheet.getCellRangeByName(edit["column"] + "1").CellAddress.Column
+                sheet.Columns.insertByIndex(index, 1)
+                continue
             cell = sheet.getCellRangeByName(edit["cell"])
             kind = edit.get("kind", "text")
             if kind == "number":

@@ -12,7 +12,15 @@ from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
 from ..rounds import MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
-from .names import KEY_SHEET, LOG_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET, TOOL_SHEETS
+from .names import (
+    DATA_SHEET,
+    KEY_SHEET,
+    LOG_SHEET,
+    RETURNS_SHEET,
+    ROUNDS_SHEET,
+    SETTINGS_SHEET,
+    TOOL_SHEETS,
+)
 from .sniff import Kind, sniff
 from .text import read_text_grid
 
@@ -61,26 +69,48 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
             read_plan(table, scale or default_scale(), header), header, kind, path, False
         )
     book = _read_workbook(path)
+    table, header = _data_sheet(book, path)
+    chosen = scale or book.scale or default_scale()
+    return LoadedPlan(
+        plan=read_plan(table, chosen, header),
+        header=header,
+        kind=kind,
+        path=path,
+        scale_from_file=book.scale is not None,
+        settings=book.settings,
+        identity=book.identity,
+        rounds=tuple(book.rounds),
+        sheet_names=tuple(book.sheet_names),
+        returns=tuple(book.returns),
+        log=tuple(book.log),
+    )
+
+
+def _data_sheet(book: _Book, path: Path) -> tuple[SourceTable, Header]:
+    """The sheet that holds the follow-up rows: in a master the tool made, its own sheet
+    (a copy the coordinator placed before it is not it); else the one sheet with a
+    follow-up header. Several candidates and no way to tell them apart is a LayoutError
+    naming them: never a silent pick."""
+    found: list[tuple[SourceTable, Header]] = []
     for table in book.tables:
         try:
-            header = find_header(table)
+            found.append((table, find_header(table)))
         except LayoutError:
             continue
-        chosen = scale or book.scale or default_scale()
-        return LoadedPlan(
-            plan=read_plan(table, chosen, header),
-            header=header,
-            kind=kind,
-            path=path,
-            scale_from_file=book.scale is not None,
-            settings=book.settings,
-            identity=book.identity,
-            rounds=tuple(book.rounds),
-            sheet_names=tuple(book.sheet_names),
-            returns=tuple(book.returns),
-            log=tuple(book.log),
-        )
-    raise LayoutError("no_sheet", path=str(path))
+    if not found:
+        raise LayoutError("no_sheet", path=str(path))
+    master = SETTINGS_SHEET in book.sheet_names or KEY_SHEET in book.sheet_names
+    if master:
+        own = [(t, h) for t, h in found if t.name == DATA_SHEET]
+        if own:
+            return own[0]
+    if len(found) == 1:
+        return found[0]
+    order = {n: i for i, n in enumerate(book.sheet_names)}
+    names = sorted((t.name for t, _ in found), key=lambda n: order.get(n, 0))
+    sheets = ", ".join(repr(n) for n in names)
+    key = "several_sheets_master" if master else "several_sheets"
+    raise LayoutError(key, path=str(path), sheets=sheets, sheet=DATA_SHEET)
 
 
 @dataclass

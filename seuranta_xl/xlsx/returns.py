@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..merge import ReturnDiff, diff_return
-from ..model import SourceTable, StatusScale
+from ..model import SourceTable, StatusScale, column_letter
 from ..rounds import MANIFEST_MARK, Manifest
 from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
@@ -64,6 +64,13 @@ class ReturnFile:
     diff: ReturnDiff | None = None  # the owner's edits against the manifest
     error: str = ""
     detail: str = ""
+    # which sheet or column holds the owner's edits cannot be told: "several_sheets" or
+    # "ambiguous_columns" (``detail`` names the sheets or cells); the file is not read
+    ambiguity: str = ""
+    # columns naming a field only by a word stem beside the field's own column, as
+    # (the field's cell, this cell, this header): an issued extra column, or one the owner
+    # added
+    weak_columns: tuple[tuple[str, str, str], ...] = ()
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -107,18 +114,49 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
         return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
     saved = _saved_time(data, p)
     try:
-        cells, table, header = _read_sheets(data)
+        cells, found = _read_sheets(data)
     except Exception as exc:  # calamine's errors for damaged files
         detail = f"{type(exc).__name__}: {exc}"
         return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
     manifest, problem = _check_manifest(cells, key)
     info = ManifestInfo.of(manifest) if manifest is not None else None
-    if table is None or header is None:
+    if not found:
         return ReturnFile(path, sha, kind, saved, info, problem, error="no_sheet")
+    if len(found) > 1:  # a copy of the sheet: which one the owner edited cannot be told
+        names = ", ".join(repr(t.name) for t, _ in found)
+        return ReturnFile(
+            path, sha, kind, saved, info, problem, ambiguity="several_sheets", detail=names
+        )
+    table, header = found[0]
+    if header.ambiguous:
+        cells_named = "; ".join(
+            " / ".join(f"{table.name}!{column_letter(c)}{header.row}" for c in cols)
+            for _, cols in header.ambiguous
+        )
+        return ReturnFile(
+            path,
+            sha,
+            kind,
+            saved,
+            info,
+            problem,
+            table.name,
+            ambiguity="ambiguous_columns",
+            detail=cells_named,
+        )
+    texts = dict(header.extras)
+    weak = tuple(
+        (
+            f"{table.name}!{column_letter(header.columns[f])}{header.row}",
+            f"{table.name}!{column_letter(c)}{header.row}",
+            texts.get(c, ""),
+        )
+        for f, c in header.duplicates
+    )
     diff = None
     if manifest is not None and not problem:
         diff = diff_return(manifest, read_plan(table, scale, header), scale)
-    return ReturnFile(path, sha, kind, saved, info, problem, table.name, diff)
+    return ReturnFile(path, sha, kind, saved, info, problem, table.name, diff, weak_columns=weak)
 
 
 def _check_manifest(
@@ -135,9 +173,10 @@ def _check_manifest(
 
 def _read_sheets(
     data: bytes,
-) -> tuple[tuple[tuple[object, ...], ...] | None, SourceTable | None, Header | None]:
-    """The manifest's cells, and the sheet with the follow-up rows with its header (from
-    the file's bytes, already in memory)."""
+) -> tuple[tuple[tuple[object, ...], ...] | None, list[tuple[SourceTable, Header]]]:
+    """The manifest's cells, and every sheet with a follow-up header, with its header
+    (from the file's bytes, already in memory): one, unless a sheet was copied. The help
+    sheet, the hidden list and the manifest are never candidates."""
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -149,16 +188,18 @@ def _read_sheets(
             continue
         grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         first = grid[0][0] if grid and grid[0] else None
-        if manifest is None and (name == MANIFEST_SHEET or first == MANIFEST_MARK):
-            manifest = tuple(tuple(r) for r in grid)
+        if name == MANIFEST_SHEET or first == MANIFEST_MARK:
+            if manifest is None:
+                manifest = tuple(tuple(r) for r in grid)
         else:
             candidates.append(SourceTable(name, grid))
+    found = []
     for table in candidates:
         try:
-            return manifest, table, find_header(table)
+            found.append((table, find_header(table)))
         except LayoutError:
             continue
-    return manifest, None, None
+    return manifest, found
 
 
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
