@@ -198,7 +198,7 @@ def main() -> None:
 def _say_warnings() -> Iterator[None]:
     """What the library warns of while a command runs (a dead run's lock taken over) is
     said on stderr, in the command's language."""
-    from .xlsx.save import SeurantaWarning
+    from .errors import SeurantaWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", SeurantaWarning)

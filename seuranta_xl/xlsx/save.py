@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import WriteError
+from ..errors import SeurantaWarning, WriteError
 
 BACKUP_DIR = "varmuuskopiot"
 
@@ -39,24 +39,6 @@ EXCEL_MAX_ROWS = 1_048_576
 TMP_TAG = ".seuranta-"
 """Between a file's name and mkstemp's random part in every temporary file the tool makes
 beside that file: ``.NAME.seuranta-XXXXXXXX.tmp``."""
-
-
-class SeurantaWarning(UserWarning):
-    """Something the user should hear about although the run went on; ``key`` and
-    ``params`` name a text in ``texts.ERRORS``."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
-
-    def message(self, lang: str = "fi") -> str:
-        from ..texts import error_text
-
-        return error_text(self.key, lang, **self.params)
-
-    def __str__(self) -> str:
-        return self.message("fi")
 
 
 def real_path(path: Path) -> Path:
