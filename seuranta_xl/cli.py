@@ -6,12 +6,14 @@ be read or written (the message says why).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -189,6 +191,29 @@ def main() -> None:
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
     """
+    click.get_current_context().with_resource(_say_warnings())
+
+
+@contextlib.contextmanager
+def _say_warnings() -> Iterator[None]:
+    """What the library warns of while a command runs (a dead run's lock taken over) is
+    said on stderr, in the command's language."""
+    from .errors import SeurantaWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SeurantaWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: Any, filename: Any, lineno: Any, *rest: Any) -> None:
+            if isinstance(message, SeurantaWarning):
+                ctx = click.get_current_context(silent=True)
+                lang = ctx.params.get("lang", "fi") if ctx is not None else "fi"
+                click.secho(message.message(lang or "fi"), fg="yellow", err=True)
+            else:
+                shown(message, category, filename, lineno, *rest)
+
+        warnings.showwarning = show
+        yield
 
 
 @main.command("init")

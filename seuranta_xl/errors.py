@@ -53,3 +53,21 @@ class MasterHasErrors(SeurantaError):
     def __init__(self, key: str, report: object = None, **params: Any) -> None:
         super().__init__(key, **params)
         self.report = report
+
+
+class SeurantaWarning(UserWarning):
+    """Something the user should hear about although the run went on; ``key`` and
+    ``params`` name a text in ``texts.ERRORS``."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def message(self, lang: str = "fi") -> str:
+        from .texts import error_text
+
+        return error_text(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("fi")

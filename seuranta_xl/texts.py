@@ -406,6 +406,38 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: the master has {count} errors to fix before returns can be merged into it; "
         "nothing was changed.",
     ),
+    # issue 8, items 12, 20 and 24 (write safety)
+    "read_only": (
+        "{path} on kirjoitussuojattu (vain luku), joten sitä ei muutettu. Jos tiedostoa saa "
+        "muuttaa, poista kirjoitussuojaus ja yritä uudelleen.",
+        "{path} is read-only, so it was not changed. If the file may be changed, remove the "
+        "read-only protection and try again.",
+    ),
+    "busy_elsewhere": (
+        "Tiedostoa {path} käsittelee seuranta-xl toisella koneella ({host}, prosessi {pid}, "
+        "alkaen {since}). Toisen koneen lukkoa ei oteta haltuun. Odota, että ajo siellä "
+        "päättyy. Jos se on varmasti päättynyt (kone kaatui tai sammutettiin), poista "
+        "lukkotiedosto {lock}.",
+        "{path} is being worked on by seuranta-xl on another machine ({host}, process {pid}, "
+        "since {since}). Another machine's lock is never taken over. Wait for the run there "
+        "to end. If it has surely ended (the machine crashed or was switched off), delete "
+        "the lock file {lock}.",
+    ),
+    "lock_taken_over": (
+        "Huom: tiedoston {path} lukko {lock} jäi keskeytyneeltä ajolta (prosessi {pid}, "
+        "alkaen {since}, ei enää käynnissä tällä koneella); se otettiin haltuun.",
+        "Note: the lock {lock} of {path} was left by a run that stopped (process {pid}, "
+        "since {since}, no longer running on this machine); it was taken over.",
+    ),
+    "sheet_full": (
+        "{path}: välilehdelle {sheet} pitäisi lisätä rivit {first}–{last}, mutta "
+        "Excel-työkirjan välilehdellä voi olla enintään 1 048 576 riviä. Mitään ei "
+        "kirjoitettu. Siirrä välilehden vanhimmat rivit talteen toiseen työkirjaan ja "
+        "poista ne tästä, ja yritä uudelleen.",
+        "{path}: rows {first}–{last} would be added to sheet {sheet}, but a sheet of an Excel "
+        "workbook holds at most 1,048,576 rows. Nothing was written. Move the sheet's oldest "
+        "rows to another workbook for safekeeping, delete them here and try again.",
+    ),
 }
 
 

@@ -78,12 +78,12 @@ def test_lock_stops_a_second_run_and_a_dead_runs_lock_is_taken_over(master):
     with run_lock(master), pytest.raises(WriteError) as err, run_lock(master):
         pass
     assert err.value.key == "busy"
-    # a lock left by a process that no longer exists
+    # a lock left by a process of this machine that no longer exists
     proc = subprocess.Popen(["sleep", "0"])
     proc.wait()
     lock = master.with_name(f".{master.name}.seuranta-lock")
-    lock.write_text(f"{proc.pid} 2026-01-01T00:00:00\n")
-    with run_lock(master):
+    lock.write_text(f"pid={proc.pid}\nhost={save.this_host()}\nsince=2026-01-01T00:00:00\n")
+    with pytest.warns(save.SeurantaWarning, match=str(proc.pid)), run_lock(master):
         assert lock.exists()
     assert not lock.exists()
 

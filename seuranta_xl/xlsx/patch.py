@@ -19,9 +19,9 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from ..errors import UnreadableFile
+from ..errors import UnreadableFile, WriteError
 from ..model import column_index, column_letter
-from .save import atomic_write
+from .save import EXCEL_MAX_ROWS, atomic_write
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -255,14 +255,26 @@ def _row_insert_point(xml: bytes, rows: dict[int, tuple[int, int, bool]], r: int
     return m.start()
 
 
+class SheetFull(ValueError):
+    """Rows would go beyond the last row a worksheet may have (``patch_sheets`` names the
+    file and sheet)."""
+
+    def __init__(self, first: int, last: int) -> None:
+        super().__init__(f"rows {first}-{last} beyond {EXCEL_MAX_ROWS}")
+        self.first, self.last = first, last
+
+
 def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
     """Append rows after the last row of a worksheet's XML, growing its dimension and
-    filter to cover them. The rows already there are not touched."""
+    filter to cover them. The rows already there are not touched. SheetFull when they would
+    go past row 1,048,576 (Excel opens no file with more)."""
     from .ooxml import cell_xml
 
     if not rows:
         return xml
     last = max((int(m.group(1)) for m in _ROW_RE.finditer(xml)), default=0)
+    if last + len(rows) > EXCEL_MAX_ROWS:
+        raise SheetFull(last + 1, last + len(rows))
     body = b"".join(
         b'<row r="%d">' % (last + 1 + i)
         + b"".join(
@@ -310,7 +322,12 @@ def patch_sheets(
             packed: dict[str, Future[tuple[bytes, int]]] = {}
             for name, fn in transforms.items():
                 part = parts[name]
-                new[part] = fn(zf.read(part))
+                try:
+                    new[part] = fn(zf.read(part))
+                except SheetFull as full:  # refused before anything is written
+                    raise WriteError(
+                        "sheet_full", path=str(path), sheet=name, first=full.first, last=full.last
+                    ) from None
                 packed[part] = pool.submit(_deflate, new[part])
             ready = {part: future.result() for part, future in packed.items()}
     return _rewrite(path, new, backup=backup, packed=ready)

@@ -350,7 +350,9 @@ def write_standalone(path: Path, summary: Summary, meta: Meta) -> None:
     wb.properties.title = t("title", meta.lang)
     wb.properties.creator = "seuranta-xl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, wb.save, backup=path.exists())
+    refuse_if_open(path)
+    with run_lock(path):
+        atomic_write(path, wb.save, backup=path.exists())
 
 
 def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
