@@ -131,6 +131,27 @@ MESSAGES = {
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
         "Done in {seconds:.1f} s. Files: {dir}",
     ),
+    # issue 8, items 3, 4, 16 (summary, validate --mark)
+    "sheet_renamed": (
+        "  Välilehti {wanted} on jo käytössä (ei seuranta-xl:n tekemä), joten sitä ei "
+        "korvattu; seuranta-xl kirjoitti välilehden {given}.",
+        "  The sheet {wanted} is taken (seuranta-xl did not make it), so it was not replaced; "
+        "seuranta-xl wrote the sheet {given}.",
+    ),
+    "rollup_kept": (
+        "  {count} kokonaistilanne-solua oli jo täytetty, eikä ehdotettua tilaa kirjoitettu "
+        "niiden päälle.",
+        "  {count} overall-status cells were filled already; the suggested status was not "
+        "written over them.",
+    ),
+    "rollup_logged": (
+        "  Jokainen kirjoitettu solu on kirjattu Muutoslokiin.",
+        "  Each cell written is logged in the change log (Muutosloki).",
+    ),
+    "summary_out_backup": (
+        "  Edellinen erillinen yhteenveto tallennettiin: {backup}",
+        "  The previous standalone summary was kept: {backup}",
+    ),
 }
 
 
@@ -262,13 +283,16 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
     JSON: {"ok": bool, "findings": [{"rule", "severity", "sheet", "cell", "row",
     "code", "message"}]}
     """
-    from .api import mark as mark_workbook
-    from .api import validate
+    from .api import validate, validate_and_mark
 
+    marked = None
     try:
-        result = validate(master)
         if mark:
-            mark_workbook(result, lang)
+            # validated under the workbook's lock, so the findings written are its own
+            marked = validate_and_mark(master, lang)
+            result = marked.validation
+        else:
+            result = validate(master)
     except SeurantaError as exc:
         fail(exc, lang)
     if as_json:
@@ -278,9 +302,12 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
             say("validated", lang, path=master, sheet=result.plan.sheet, rows=len(result.plan.rows))
         )
         echo_report(result.report, lang)
-        if mark:
+        if marked is not None:
             click.echo()
-            click.echo(say("marked", lang, sheet=FINDINGS_SHEETS[1 if lang == "en" else 0]))
+            sheet = marked.sheet or FINDINGS_SHEETS[1 if lang == "en" else 0]
+            click.echo(say("marked", lang, sheet=sheet))
+            for wanted, given in marked.renamed:
+                click.echo(say("sheet_renamed", lang, wanted=wanted, given=given))
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -567,10 +594,17 @@ def summary_cmd(
             moves=len(s.movements),
         )
     )
+    for wanted, given in result.renamed:
+        click.echo(say("sheet_renamed", lang, wanted=wanted, given=given))
     if result.rollup_written:
         click.echo(say("rollup_written", lang, count=result.rollup_written))
+        click.echo(say("rollup_logged", lang))
+    if result.rollup_kept:
+        click.echo(say("rollup_kept", lang, count=result.rollup_kept))
     if result.standalone:
         click.echo(say("summary_out", lang, out=result.standalone))
+        if result.standalone_backup:
+            click.echo(say("summary_out_backup", lang, backup=result.standalone_backup))
 
 
 @main.command("demo")
