@@ -6,9 +6,9 @@ be read or written (the message says why).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -614,25 +614,23 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     """Run the whole cycle on the bundled sample into DIRECTORY (default ./seuranta-demo).
 
     The sample is one owner's part of a real 2021 follow-up with its real blemishes.
-    Files the demo made before in DIRECTORY are replaced.
+    Files the demo made before in DIRECTORY are replaced; a folder holding anything else
+    (or a demo file changed since) is refused and left as it is.
     """
     from .api import demo_source, generate, init_master, merge, summary, validate
-    from .demo import fill_like_staff
+    from .demo import fill_like_staff, prepare_demo_folder, record_demo_folder
 
     start = time.perf_counter()
     directory = directory or Path("seuranta-demo")
     source = demo_source()
+    made = False
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        # the demo's own earlier output goes, and nothing else: each run starts from the sample
+        made = prepare_demo_folder(directory)
         click.echo(say("demo_intro", lang, source=source.name))
         click.echo()
         click.secho(say("demo_step", lang, n=1, what=say("demo_init", lang)), bold=True)
         target = directory / "seuranta.xlsx"
-        # the demo's own earlier output goes: each run starts from the sample
-        target.unlink(missing_ok=True)
-        (directory / "yhteenveto.xlsx").unlink(missing_ok=True)
-        for own in ("tyokirjat", "palautukset", "varmuuskopiot"):
-            shutil.rmtree(directory / own, ignore_errors=True)
         result = init_master(source, target)
         _echo_init(result, lang, limit=3)
         click.echo()
@@ -666,6 +664,10 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         click.echo(say("summary_out", lang, out=built.standalone))
     except SeurantaError as exc:
         fail(exc, lang)
+    finally:
+        if made:  # what the demo made, even when it stopped half-way, is its own to replace
+            with contextlib.suppress(OSError):
+                record_demo_folder(directory)
     click.echo()
     click.echo(
         say("demo_done", lang, seconds=time.perf_counter() - start, dir=os.path.abspath(directory))
