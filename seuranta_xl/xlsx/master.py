@@ -158,6 +158,8 @@ _PARTS_OPENPYXL_KEEPS = re.compile(
     r"|xl/worksheets/(?:_rels/)?[^/]+\.xml(?:\.rels)?"
     r"|xl/comments\d+\.xml|xl/comments/comment\d+\.xml"
     r"|xl/tables/table\d+\.xml"
+    r"|xl/externalLinks/(?:_rels/)?externalLink\d+\.xml(?:\.rels)?",
+    re.IGNORECASE,  # part names are not case-sensitive (xl/SharedStrings.xml)
 )
 # dropped, but nothing of the coordinator's goes with them: Excel rebuilds the calculation
 # chain, the page setup stays in the sheet (only the printer driver's blob goes), and the
