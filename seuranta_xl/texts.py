@@ -399,6 +399,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         "goes into a master. Make a master of it first: seuranta init MASTER.xlsx --from "
         "{path}. The file was not changed.",
     ),
+    "summary_unmarked": (
+        "{path}: välilehdet {sheets} ovat yhteenvedon nimisiä, mutta seuranta-xl ei voi "
+        "todeta tehneensä niitä (seuranta-xl:n aiempi versio ei merkinnyt välilehtiään), "
+        "joten niitä ei korvata, ja niiden kaaviot menetettäisiin tallennettaessa ({detail}). "
+        "Poista ne tai siirrä ne toiseen työkirjaan ja aja komento uudelleen. Tiedostoa ei "
+        "muutettu.",
+        "{path}: the sheets {sheets} have the summary's names, but seuranta-xl cannot tell "
+        "that it made them (an earlier version of seuranta-xl did not mark its sheets), so "
+        "they are not replaced, and saving would lose their charts ({detail}). Delete them "
+        "or move them to another workbook and run the command again. The file was not "
+        "changed.",
+    ),
     "demo_foreign": (
         "Kansiossa {dir} on tiedostoja, joita esittely ei ole tehnyt tai joita on muutettu "
         "sen jälkeen: {files}. Esittely ei koske niihin; anna tyhjä tai uusi kansio.",

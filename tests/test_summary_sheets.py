@@ -244,3 +244,23 @@ def test_mark_and_summary_on_the_sample_converted_by_libreoffice(
     out = run_cli("summary", str(xlsx))
     assert out.returncode == 2 and "ei ole seurantataulukko" in out.stderr
     assert xlsx.read_bytes() == before
+
+
+def test_unmarked_summary_sheets_of_an_earlier_version_are_named_not_replaced(merged, tmp_path):
+    import re
+
+    summary(merged, now=NOW)
+    # as an earlier version left them: the same sheets and chart, no markers
+    unmarked = tmp_path / "old.xlsx"
+    with zipfile.ZipFile(merged) as src, zipfile.ZipFile(unmarked, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<definedName name=\"seuranta_xl_[^<]*</definedName>", b"", data)
+            dst.writestr(info, data)
+    assert marked_in_zip(unmarked) == {}
+    before = unmarked.read_bytes()
+    out = run_cli("summary", str(unmarked))
+    assert out.returncode == 2
+    assert "Yhteenveto" in out.stderr and "aiempi versio" in out.stderr
+    assert unmarked.read_bytes() == before

@@ -240,13 +240,14 @@ def mark_findings(
     from openpyxl import load_workbook
 
     from .marks import FINDINGS_KIND, free_name, mark, remove_marked
-    from .report import summary_part
+    from .report import refuse_risky, summary_part
 
     path = Path(path)
     refuse_if_open(path)
-    risky = [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)]
-    if risky:
-        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+    refuse_risky(
+        path,
+        [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)],
+    )
     keep_vba = path.suffix.lower() == ".xlsm"
     wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
     remove_marked(wb, (FINDINGS_KIND,))

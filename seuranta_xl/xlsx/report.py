@@ -419,12 +419,37 @@ def write_into_master(
 
     path = Path(path)
     refuse_if_open(path)
-    risky = [p for p in parts_at_risk(path) if not summary_part(path, p)]
-    if risky:
-        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+    refuse_risky(path, [p for p in parts_at_risk(path) if not summary_part(path, p)])
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     names = replace_summary_sheets(wb, summary, meta, data_sheet=data_sheet)
     return atomic_write(path, wb.save), names
+
+
+def refuse_risky(path: Path, risky: list[str]) -> None:
+    """WriteError naming the parts a save would lose, if any. Charts on summary sheets that
+    carry the tool's names but not its marker (an earlier version made them, or the
+    coordinator did) are said to be that."""
+    import zipfile
+
+    from .marks import marked_in_zip
+    from .patch import sheet_parts
+
+    if not risky:
+        return
+    if {"xl/charts", "xl/drawings"} & set(risky):
+        with zipfile.ZipFile(path) as zf:
+            sheets = list(sheet_parts(zf))
+        marked = marked_in_zip(path)
+        tool_names = {name for pair in SHEETS.values() for name in pair}
+        unmarked = [s for s in sheets if s in tool_names and s not in marked]
+        if unmarked:
+            raise WriteError(
+                "summary_unmarked",
+                path=str(path),
+                sheets=", ".join(unmarked),
+                detail=", ".join(risky),
+            )
+    raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
 
 
 def replace_summary_sheets(
