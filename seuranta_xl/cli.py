@@ -554,14 +554,17 @@ def _short(text: str, n: int = 50) -> str:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a standalone summary workbook here (no hidden sheets, no macros).",
+    help="Also write a standalone summary workbook here (no hidden sheets, no macros). "
+    "An existing file is replaced only when it is a standalone summary seuranta-xl made "
+    "(a backup is kept); never the master or another follow-up sheet.",
 )
 @click.option("--round", "round_id", help="The round to report on (default: the latest).")
 @click.option(
     "--write-rollup",
     is_flag=True,
-    help="Write the suggested roll-up statuses into the overall-status column of goals "
-    "and annual goals (only those cells change).",
+    help="Write the suggested roll-up statuses into the empty overall-status cells of goals "
+    "and annual goals (a value someone gave is never written over); each cell written is "
+    "logged in the change log.",
 )
 @lang_option
 def summary_cmd(
@@ -570,9 +573,12 @@ def summary_cmd(
     """Rebuild the summary sheets in MASTER: status distribution overall, per goal and per
     owner with a chart, returns received and missing, risks, and movement in the round.
 
-    Only the summary sheets are replaced. The suggested status of goals and annual goals is
-    the mean of their children's statuses, halves rounded down; it is shown in the
-    summary and written into the master only with --write-rollup.
+    Only the summary sheets seuranta-xl made are replaced; a sheet of your own with one of
+    their names is left as it is, and the summary sheet gets another name (said in the
+    output). MASTER must be a master (made by `seuranta init`), not an owner workbook.
+    The suggested status of goals and annual goals is the mean of their children's
+    statuses, halves rounded down; it is shown in the summary and written into the master
+    only with --write-rollup.
     """
     from .api import summary
 

@@ -413,9 +413,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "demo_foreign": (
         "Kansiossa {dir} on tiedostoja, joita esittely ei ole tehnyt tai joita on muutettu "
-        "sen jälkeen: {files}. Esittely ei koske niihin; anna tyhjä tai uusi kansio.",
+        "sen jälkeen: {files}. Esittely ei koske niihin; anna tyhjä tai uusi kansio (aiemman "
+        "version esittelykansion voi poistaa itse).",
         "{dir} holds files the demo did not make, or changed since it made them: {files}. "
-        "The demo does not touch them; give an empty or new folder.",
+        "The demo does not touch them; give an empty or new folder (a demo folder of an "
+        "earlier version you may delete yourself).",
     ),
 }
 
