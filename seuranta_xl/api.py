@@ -53,35 +53,59 @@ def validate(path: str | Path) -> ValidationResult:
     return ValidationResult(loaded.path, loaded.plan, validate_plan(loaded.plan, loaded.header))
 
 
+@dataclass(frozen=True)
+class MarkResult:
+    """A validation and the findings written into the workbook, under one hold of its lock."""
+
+    validation: ValidationResult
+    backup: Path | None
+    sheet: str | None  # the findings sheet's name; None when there was nothing to find
+    renamed: tuple[tuple[str, str], ...]  # (name wanted, name given) of the tool's sheets
+
+
 def mark(result: ValidationResult, lang: str = "fi") -> Path | None:
     """Write a validation's findings into the workbook it came from: a findings sheet with
-    links to the cells, and highlighted cells. Returns the backup made."""
+    links to the cells, and highlighted cells. The workbook is validated again under its
+    lock, so what is written is what it holds now. Returns the backup made."""
+    return validate_and_mark(result.path, lang).backup
+
+
+def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
+    """Validate a workbook and write its findings into it, holding its run lock from the
+    read to the write (a merge cannot slip in between)."""
     import zipfile
 
+    from .xlsx.marks import SUMMARY_KINDS, marked_in_zip
     from .xlsx.master import mark_findings
-    from .xlsx.patch import sheet_parts
-    from .xlsx.report import ALL_SUMMARY_SHEETS, SHEETS, Meta, replace_summary_sheets
+    from .xlsx.report import SHEETS, Meta, replace_summary_sheets
+    from .xlsx.save import refuse_if_open, run_lock
 
-    if not zipfile.is_zipfile(result.path):
-        raise WriteError("mark_needs_xlsx", path=str(result.path))
-    with zipfile.ZipFile(result.path) as zf:
-        names = set(sheet_parts(zf))
-    rebuild = None
-    if names & ALL_SUMMARY_SHEETS:
-        from .summary import summarize
-        from .xlsx.read import load_plan
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        validate(path)  # a missing or unreadable file is said as such
+        raise WriteError("mark_needs_xlsx", path=str(path))
+    refuse_if_open(path)
+    with run_lock(path):
+        result = validate(path)
+        tool = {n: k for n, k in marked_in_zip(path).items() if k in SUMMARY_KINDS}
+        rebuild = None
+        if tool:
+            from .summary import summarize
+            from .xlsx.read import load_plan
 
-        loaded = load_plan(result.path)
-        figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log)
-        summary_lang = "en" if SHEETS["overview"][1] in names else "fi"
-        meta = Meta(result.path.name, datetime.now().replace(microsecond=0), summary_lang)
+            loaded = load_plan(path)
+            figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log)
+            overview = next((n for n, k in tool.items() if k == "overview"), "")
+            summary_lang = "en" if overview.startswith(SHEETS["overview"][1]) else "fi"
+            meta = Meta(path.name, datetime.now().replace(microsecond=0), summary_lang)
 
-        def rebuild(wb: object) -> None:
-            replace_summary_sheets(wb, figures, meta)
+            def rebuild(wb: object) -> list[tuple[str, str]]:
+                return replace_summary_sheets(wb, figures, meta, data_sheet=result.plan.sheet)
 
-    return mark_findings(
-        result.path, result.report, result.plan.sheet, lang, rebuild_summary=rebuild
-    )
+        marked = mark_findings(
+            path, result.report, result.plan.sheet, lang, rebuild_summary=rebuild
+        )
+    return MarkResult(result, marked.backup, marked.sheet, marked.renamed)
 
 
 def init_master(source: str | Path, master: str | Path, *, force: bool = False) -> InitResult:
@@ -107,6 +131,9 @@ class SummaryResult:
     standalone: Path | None
     backup: Path | None
     rollup_written: int  # overall-status cells filled from the roll-up, when asked
+    renamed: tuple[tuple[str, str], ...] = ()  # (name wanted, name given) of summary sheets
+    rollup_kept: int = 0  # overall-status cells someone filled, left as they were
+    standalone_backup: Path | None = None
 
 
 def summary(
@@ -118,57 +145,141 @@ def summary(
     write_rollup: bool = False,
     now: datetime | None = None,
 ) -> SummaryResult:
-    """Rebuild the summary sheets in the master (only those sheets are replaced) and, with
-    ``out``, write a standalone summary workbook. With ``write_rollup`` the suggested
-    statuses go into the overall-status column of goals and annual goals."""
+    """Rebuild the summary sheets in the master (only the tool's own sheets are replaced)
+    and, with ``out``, write a standalone summary workbook. With ``write_rollup`` the
+    suggested statuses go into the overall-status cells of goals and annual goals that are
+    empty, each logged in the change log.
+
+    The master's run lock is held from the read to the last write. ``out`` may not be the
+    master, nor any file but a standalone summary the tool made.
+    """
     from .errors import RoundError
     from .summary import summarize
     from .xlsx.read import load_plan, require_workbook
-    from .xlsx.report import Meta, write_into_master, write_standalone
+    from .xlsx.report import (
+        Meta,
+        check_summary_target,
+        renamed,
+        same_file,
+        write_into_master,
+        write_standalone,
+    )
+    from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
     require_workbook(master)
-    written = _write_rollup(master) if write_rollup else 0
-    loaded = load_plan(master)
-    issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
-    if round_id is not None and round_id not in issued:
-        raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
-    figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id)
-    meta = Meta(source=master.name, generated=now, lang=lang)
-    backup = write_into_master(master, figures, meta)
-    standalone = None
-    if out is not None:
-        standalone = Path(out)
-        write_standalone(standalone, figures, meta)
-    return SummaryResult(master, figures, standalone, backup, written)
-
-
-def _write_rollup(master: Path) -> int:
-    """Fill the overall-status cells of goals and annual goals with the suggested status,
-    in place (nothing else in the master changes). Returns how many cells were set."""
-    from .model import Field
-    from .summary import rollup
-    from .xlsx.patch import patch_sheets, set_cells
-    from .xlsx.read import load_plan
-    from .xlsx.save import refuse_if_open, run_lock
-
+    target = Path(out) if out is not None else None
+    if target is not None and same_file(target, master):
+        raise WriteError("summary_out_is_master", path=str(target), master=str(master))
     refuse_if_open(master)
     with run_lock(master):
-        plan = load_plan(master).plan
-        column = plan.columns.get(Field.OVERALL)
-        if column is None:
-            return 0
-        scale = plan.scale
-        edits: dict[tuple[int, int], object] = {}
-        rows = plan.by_code()
-        for code, value in rollup(plan).items():
-            row = rows.get(code)
-            if row is not None and row.text(Field.OVERALL) != scale.display(value):
-                edits[(row.sheet_row, column)] = scale.display(value)
-        if edits:
-            patch_sheets(master, {plan.sheet: lambda xml: set_cells(xml, edits)[0]})
-        return len(edits)
+        loaded = load_plan(master)
+        _require_master(loaded)
+        issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
+        if round_id is not None and round_id not in issued:
+            raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
+        if target is not None and (target.exists() or target.is_symlink()):
+            check_summary_target(target)  # before anything is written
+        written = kept = 0
+        if write_rollup:
+            written, kept = _write_rollup(master, loaded, now)
+            if written:
+                loaded = load_plan(master)
+        figures = summarize(
+            loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id
+        )
+        meta = Meta(source=master.name, generated=now, lang=lang)
+        backup, names = write_into_master(master, figures, meta, data_sheet=loaded.plan.sheet)
+        standalone_backup = None
+        if target is not None:
+            standalone_backup = write_standalone(target, figures, meta)
+    return SummaryResult(
+        master,
+        figures,
+        target,
+        backup,
+        written,
+        tuple(renamed(names)),
+        kept,
+        standalone_backup,
+    )
+
+
+def _require_master(loaded: LoadedPlan) -> None:
+    """Summary sheets go into a master only: not into an owner workbook or a plain sheet."""
+    from .errors import LayoutError
+    from .xlsx.names import KEY_SHEET, MANIFEST_SHEET, SETTINGS_SHEET
+
+    names = set(loaded.sheet_names)
+    if MANIFEST_SHEET in names:
+        raise LayoutError("summary_owner_workbook", path=str(loaded.path))
+    if SETTINGS_SHEET not in names and KEY_SHEET not in names:
+        raise LayoutError("summary_not_master", path=str(loaded.path))
+
+
+ROLLUP_DECISION = "ehdotettu tila kirjoitettu (summary --write-rollup)"
+"""The change log's decision on an overall status the roll-up wrote."""
+
+
+def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int, int]:
+    """Fill the empty overall-status cells of goals and annual goals with the suggested
+    status, in place, and log each in the change log. A cell someone filled is left as it
+    is; one holding the roll-up's own logged suggestion, unchanged since, is updated.
+    The caller holds the run lock. Returns (cells written, cells left as someone set them)."""
+    from .layout import CANONICAL_HEADERS_FI
+    from .model import Field
+    from .rounds import MasterIdentity
+    from .summary import rollup
+    from .xlsx.master import ensure_tool_sheets
+    from .xlsx.names import LOG_SHEET
+    from .xlsx.patch import append_rows, patch_sheets, set_cells
+
+    plan = loaded.plan
+    column = plan.columns.get(Field.OVERALL)
+    if column is None:
+        return 0, 0
+    field_name = CANONICAL_HEADERS_FI[Field.OVERALL]
+    last: dict[str, tuple[str, str]] = {}  # code -> (value, decision) of its last log row
+    for x in loaded.log:
+        if len(x) >= 10 and str(x[6]) == field_name:
+            last[str(x[5])] = ("" if x[8] is None else str(x[8]), str(x[9]))
+    scale = plan.scale
+    rows = plan.by_code()
+    stamp = now.isoformat(sep=" ", timespec="seconds")
+    edits: dict[tuple[int, int], object] = {}
+    logged: dict[tuple[int, int], list[object]] = {}
+    kept = 0
+    for code, value in rollup(plan).items():
+        row = rows.get(code)
+        if row is None:
+            continue
+        current, new = row.text(Field.OVERALL), scale.display(value)
+        if current == new:
+            continue
+        if current.strip() and last.get(str(code)) != (current, ROLLUP_DECISION):
+            kept += 1  # someone's value: a suggestion never overwrites it
+            continue
+        edits[(row.sheet_row, column)] = new
+        logged[(row.sheet_row, column)] = [
+            stamp, "", "", "", "", str(code), field_name, current, new, ROLLUP_DECISION
+        ]  # fmt: skip
+    if not edits:
+        return 0, kept
+    skipped: list[tuple[int, int]] = []
+
+    def data(xml: bytes) -> bytes:
+        new_xml, skip = set_cells(xml, edits)
+        skipped.extend(skip)  # a formula cell is not written over
+        return new_xml
+
+    def log(xml: bytes) -> bytes:
+        return append_rows(xml, [r for cell, r in logged.items() if cell not in skipped])
+
+    ensure_tool_sheets(master, loaded.identity or MasterIdentity.new())
+    # in this order: the data sheet tells which cells were skipped before the log is written
+    patch_sheets(master, {plan.sheet: data, LOG_SHEET: log})
+    return len(edits) - len(skipped), kept + len(skipped)
 
 
 def synthetic_master(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
 import time
 import warnings
@@ -132,6 +131,27 @@ MESSAGES = {
     "demo_done": (
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
         "Done in {seconds:.1f} s. Files: {dir}",
+    ),
+    # issue 8, items 3, 4, 16 (summary, validate --mark)
+    "sheet_renamed": (
+        "  Välilehti {wanted} on jo käytössä (ei seuranta-xl:n tekemä), joten sitä ei "
+        "korvattu; seuranta-xl kirjoitti välilehden {given}.",
+        "  The sheet {wanted} is taken (seuranta-xl did not make it), so it was not replaced; "
+        "seuranta-xl wrote the sheet {given}.",
+    ),
+    "rollup_kept": (
+        "  {count} kokonaistilanne-solua oli jo täytetty, eikä ehdotettua tilaa kirjoitettu "
+        "niiden päälle.",
+        "  {count} overall-status cells were filled already; the suggested status was not "
+        "written over them.",
+    ),
+    "rollup_logged": (
+        "  Jokainen kirjoitettu solu on kirjattu Muutoslokiin.",
+        "  Each cell written is logged in the change log (Muutosloki).",
+    ),
+    "summary_out_backup": (
+        "  Edellinen erillinen yhteenveto tallennettiin: {backup}",
+        "  The previous standalone summary was kept: {backup}",
     ),
 }
 
@@ -287,13 +307,16 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
     JSON: {"ok": bool, "findings": [{"rule", "severity", "sheet", "cell", "row",
     "code", "message"}]}
     """
-    from .api import mark as mark_workbook
-    from .api import validate
+    from .api import validate, validate_and_mark
 
+    marked = None
     try:
-        result = validate(master)
         if mark:
-            mark_workbook(result, lang)
+            # validated under the workbook's lock, so the findings written are its own
+            marked = validate_and_mark(master, lang)
+            result = marked.validation
+        else:
+            result = validate(master)
     except SeurantaError as exc:
         fail(exc, lang)
     if as_json:
@@ -303,9 +326,12 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
             say("validated", lang, path=master, sheet=result.plan.sheet, rows=len(result.plan.rows))
         )
         echo_report(result.report, lang)
-        if mark:
+        if marked is not None:
             click.echo()
-            click.echo(say("marked", lang, sheet=FINDINGS_SHEETS[1 if lang == "en" else 0]))
+            sheet = marked.sheet or FINDINGS_SHEETS[1 if lang == "en" else 0]
+            click.echo(say("marked", lang, sheet=sheet))
+            for wanted, given in marked.renamed:
+                click.echo(say("sheet_renamed", lang, wanted=wanted, given=given))
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -552,14 +578,17 @@ def _short(text: str, n: int = 50) -> str:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a standalone summary workbook here (no hidden sheets, no macros).",
+    help="Also write a standalone summary workbook here (no hidden sheets, no macros). "
+    "An existing file is replaced only when it is a standalone summary seuranta-xl made "
+    "(a backup is kept); never the master or another follow-up sheet.",
 )
 @click.option("--round", "round_id", help="The round to report on (default: the latest).")
 @click.option(
     "--write-rollup",
     is_flag=True,
-    help="Write the suggested roll-up statuses into the overall-status column of goals "
-    "and annual goals (only those cells change).",
+    help="Write the suggested roll-up statuses into the empty overall-status cells of goals "
+    "and annual goals (a value someone gave is never written over); each cell written is "
+    "logged in the change log.",
 )
 @lang_option
 def summary_cmd(
@@ -568,9 +597,12 @@ def summary_cmd(
     """Rebuild the summary sheets in MASTER: status distribution overall, per goal and per
     owner with a chart, returns received and missing, risks, and movement in the round.
 
-    Only the summary sheets are replaced. The suggested status of goals and annual goals is
-    the mean of their children's statuses, halves rounded down; it is shown in the
-    summary and written into the master only with --write-rollup.
+    Only the summary sheets seuranta-xl made are replaced; a sheet of your own with one of
+    their names is left as it is, and the summary sheet gets another name (said in the
+    output). MASTER must be a master (made by `seuranta init`), not an owner workbook.
+    The suggested status of goals and annual goals is the mean of their children's
+    statuses, halves rounded down; it is shown in the summary and written into the master
+    only with --write-rollup.
     """
     from .api import summary
 
@@ -592,10 +624,17 @@ def summary_cmd(
             moves=len(s.movements),
         )
     )
+    for wanted, given in result.renamed:
+        click.echo(say("sheet_renamed", lang, wanted=wanted, given=given))
     if result.rollup_written:
         click.echo(say("rollup_written", lang, count=result.rollup_written))
+        click.echo(say("rollup_logged", lang))
+    if result.rollup_kept:
+        click.echo(say("rollup_kept", lang, count=result.rollup_kept))
     if result.standalone:
         click.echo(say("summary_out", lang, out=result.standalone))
+        if result.standalone_backup:
+            click.echo(say("summary_out_backup", lang, backup=result.standalone_backup))
 
 
 @main.command("demo")
@@ -605,25 +644,23 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     """Run the whole cycle on the bundled sample into DIRECTORY (default ./seuranta-demo).
 
     The sample is one owner's part of a real 2021 follow-up with its real blemishes.
-    Files the demo made before in DIRECTORY are replaced.
+    Files the demo made before in DIRECTORY are replaced; a folder holding anything else
+    (or a demo file changed since) is refused and left as it is.
     """
     from .api import demo_source, generate, init_master, merge, summary, validate
-    from .demo import fill_like_staff
+    from .demo import fill_like_staff, prepare_demo_folder, record_demo_folder
 
     start = time.perf_counter()
     directory = directory or Path("seuranta-demo")
     source = demo_source()
+    made = False
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        # the demo's own earlier output goes, and nothing else: each run starts from the sample
+        made = prepare_demo_folder(directory)
         click.echo(say("demo_intro", lang, source=source.name))
         click.echo()
         click.secho(say("demo_step", lang, n=1, what=say("demo_init", lang)), bold=True)
         target = directory / "seuranta.xlsx"
-        # the demo's own earlier output goes: each run starts from the sample
-        target.unlink(missing_ok=True)
-        (directory / "yhteenveto.xlsx").unlink(missing_ok=True)
-        for own in ("tyokirjat", "palautukset", "varmuuskopiot"):
-            shutil.rmtree(directory / own, ignore_errors=True)
         result = init_master(source, target)
         _echo_init(result, lang, limit=3)
         click.echo()
@@ -657,6 +694,10 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         click.echo(say("summary_out", lang, out=built.standalone))
     except SeurantaError as exc:
         fail(exc, lang)
+    finally:
+        if made:  # what the demo made, even when it stopped half-way, is its own to replace
+            with contextlib.suppress(OSError):
+                record_demo_folder(directory)
     click.echo()
     click.echo(
         say("demo_done", lang, seconds=time.perf_counter() - start, dir=os.path.abspath(directory))

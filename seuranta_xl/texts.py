@@ -438,6 +438,54 @@ ERRORS: dict[str, tuple[str, str]] = {
         "workbook holds at most 1,048,576 rows. Nothing was written. Move the sheet's oldest "
         "rows to another workbook for safekeeping, delete them here and try again.",
     ),
+    # issue 8, items 1, 4, 25 (summary, demo)
+    "summary_out_is_master": (
+        "--out {path} on seurantataulukko {master} itse; yhteenveto ei korvaa sitä. Anna "
+        "erilliselle yhteenvedolle toinen nimi, esim. yhteenveto.xlsx.",
+        "--out {path} is the master {master} itself; the summary does not replace it. Give "
+        "the standalone summary another name, e.g. summary.xlsx.",
+    ),
+    "summary_out_not_summary": (
+        "{path} on jo olemassa eikä ole seuranta-xl:n tekemä erillinen yhteenveto (se voi "
+        "olla seurantataulukko, täyttötyökirja tai muu tiedosto); sitä ei korvata. Anna "
+        "--out-valitsimelle toinen nimi.",
+        "{path} exists and is not a standalone summary seuranta-xl made (it may be a master, "
+        "an owner workbook or another file); it is not replaced. Give --out another name.",
+    ),
+    "summary_owner_workbook": (
+        "{path} on vastuuhenkilön täyttötyökirja, ei seurantataulukko; yhteenveto tehdään "
+        "seurantataulukkoon. Tiedostoa ei muutettu.",
+        "{path} is an owner's input workbook, not a master; a summary goes into the master. "
+        "The file was not changed.",
+    ),
+    "summary_not_master": (
+        "{path} ei ole seurantataulukko (siitä puuttuvat välilehdet Asetukset ja "
+        "seuranta_avain); yhteenveto tehdään seurantataulukkoon. Tee siitä ensin "
+        "seurantataulukko: seuranta init SEURANTA.xlsx --from {path}. Tiedostoa ei muutettu.",
+        "{path} is not a master (it has no Asetukset and seuranta_avain sheets); a summary "
+        "goes into a master. Make a master of it first: seuranta init MASTER.xlsx --from "
+        "{path}. The file was not changed.",
+    ),
+    "summary_unmarked": (
+        "{path}: välilehdet {sheets} ovat yhteenvedon nimisiä, mutta seuranta-xl ei voi "
+        "todeta tehneensä niitä (seuranta-xl:n aiempi versio ei merkinnyt välilehtiään), "
+        "joten niitä ei korvata, ja niiden kaaviot menetettäisiin tallennettaessa ({detail}). "
+        "Poista ne tai siirrä ne toiseen työkirjaan ja aja komento uudelleen. Tiedostoa ei "
+        "muutettu.",
+        "{path}: the sheets {sheets} have the summary's names, but seuranta-xl cannot tell "
+        "that it made them (an earlier version of seuranta-xl did not mark its sheets), so "
+        "they are not replaced, and saving would lose their charts ({detail}). Delete them "
+        "or move them to another workbook and run the command again. The file was not "
+        "changed.",
+    ),
+    "demo_foreign": (
+        "Kansiossa {dir} on tiedostoja, joita esittely ei ole tehnyt tai joita on muutettu "
+        "sen jälkeen: {files}. Esittely ei koske niihin; anna tyhjä tai uusi kansio (aiemman "
+        "version esittelykansion voi poistaa itse).",
+        "{dir} holds files the demo did not make, or changed since it made them: {files}. "
+        "The demo does not touch them; give an empty or new folder (a demo folder of an "
+        "earlier version you may delete yourself).",
+    ),
 }
 
 

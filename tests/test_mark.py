@@ -33,7 +33,11 @@ def test_mark_adds_linked_findings_and_highlights_only(planted_master):
     # the data sheet and settings are as they were, but for the highlight rules
     assert _without(after["Seuranta"], "conditional") == _without(before["Seuranta"], "conditional")
     assert after["Asetukset"] == before["Asetukset"]
-    assert after["defined_names"] == before["defined_names"]
+    # the workbook's names as they were, and the findings sheet marked as the tool's own
+    assert after["defined_names"] == {
+        **before["defined_names"],
+        "seuranta_xl_findings": "'Havainnot'!$A$1",
+    }
     marked = {
         c
         for sqref, rules in after["Seuranta"]["conditional"]

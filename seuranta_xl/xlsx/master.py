@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -146,29 +147,79 @@ MARK_FORMULA = 'LEN("seuranta-xl")>0'
 """The conditional format that highlights findings: always true, and recognisable, so that
 the next ``--mark`` removes exactly the highlights it made."""
 MARK_FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
-# parts openpyxl cannot carry through a load and save
-_PARTS_OPENPYXL_DROPS = (
-    "xl/charts/",
-    "xl/drawings/",
-    "xl/media/",
-    "xl/embeddings/",
-    "xl/activeX/",
-    "xl/ctrlProps/",
-    "xl/pivotTables/",
-    "xl/pivotCache/",
-    "xl/slicers/",
-    "xl/slicerCaches/",
-    "xl/timelines/",
-    "customXml/",
+# The parts an openpyxl load and save carries through (checked part by part in
+# tests/test_summary_parts.py). Anything else in a workbook is refused by name rather than
+# lost: threaded comments, Power Query connections, charts, images, controls, pivots…
+_PARTS_OPENPYXL_KEEPS = re.compile(
+    r"\[Content_Types\]\.xml|_rels/\.rels"
+    r"|docProps/(?:core|app|custom)\.xml"
+    r"|xl/(?:_rels/)?workbook\.xml(?:\.rels)?"
+    r"|xl/(?:styles|sharedStrings)\.xml|xl/theme/theme\d+\.xml"
+    r"|xl/worksheets/(?:_rels/)?[^/]+\.xml(?:\.rels)?"
+    r"|xl/comments\d+\.xml|xl/comments/comment\d+\.xml"
+    r"|xl/tables/table\d+\.xml"
+    r"|xl/externalLinks/(?:_rels/)?externalLink\d+\.xml(?:\.rels)?",
+    re.IGNORECASE,  # part names are not case-sensitive (xl/SharedStrings.xml)
 )
+# dropped, but nothing of the coordinator's goes with them: Excel rebuilds the calculation
+# chain, the page setup stays in the sheet (only the printer driver's blob goes), and the
+# thumbnail is a preview picture
+_PARTS_SAFE_TO_DROP = re.compile(
+    r"xl/calcChain\.xml|xl/printerSettings/printerSettings\d+\.bin|docProps/thumbnail\.\w+"
+)
+# kept with keep_vba, which a macro-enabled workbook is loaded with
+_PARTS_KEPT_WITH_VBA = re.compile(r"xl/vbaProject\.bin|xl/_rels/vbaProject\.bin\.rels")
+# a legacy drawing holding comments' boxes only: openpyxl writes it anew from the comments
+_VML_RE = re.compile(r"xl/drawings/(?:vmlDrawing|commentsDrawing)\d+\.vml")
+_VML_OBJECT_RE = re.compile(rb"ObjectType\s*=\s*[\"']?(\w+)")
+# LibreOffice gives sheets an empty drawing (no shape anchored in it): nothing to lose
+_DRAWING_RE = re.compile(r"xl/drawings/(?:_rels/)?(drawing\d+\.xml)(?:\.rels)?")
+_ANCHOR_RE = re.compile(rb"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b")
 
 
 def parts_at_risk(path: Path) -> list[str]:
-    """Parts of the workbook an openpyxl save would drop (charts, images, controls…)."""
+    """Parts of the workbook an openpyxl save would lose, by folder (``xl/charts``) or by
+    name (``xl/connections.xml``): everything not known to come through."""
+    path = Path(path)
+    vba = path.suffix.lower() == ".xlsm"
+    risky: set[str] = set()
     with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-    risky = sorted({p for n in names for p in _PARTS_OPENPYXL_DROPS if n.startswith(p)})
-    return [p.rstrip("/") for p in risky]
+        for info in zf.infolist():
+            name = info.filename
+            if name.endswith("/") or _PARTS_OPENPYXL_KEEPS.fullmatch(name):
+                continue
+            if _PARTS_SAFE_TO_DROP.fullmatch(name):
+                continue
+            if vba and _PARTS_KEPT_WITH_VBA.fullmatch(name):
+                continue
+            drawing = _DRAWING_RE.fullmatch(name)
+            if drawing and not _ANCHOR_RE.search(_read(zf, "xl/drawings/" + drawing.group(1))):
+                continue
+            if _VML_RE.fullmatch(name):
+                kinds = set(_VML_OBJECT_RE.findall(zf.read(name)))
+                if kinds <= {b"Note"}:
+                    continue
+                risky.add(name)  # form controls drawn in it: named as they are
+                continue
+            folder = name.rpartition("/")[0].removesuffix("/_rels")
+            risky.add(folder if folder not in ("", "xl", "docProps") else name)
+    return sorted(risky)
+
+
+def _read(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        return b""
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What ``mark_findings`` wrote."""
+
+    backup: Path | None
+    sheet: str | None  # the findings sheet's name; None when there was nothing to find
+    renamed: tuple[tuple[str, str], ...] = ()  # (name wanted, name given) of tool sheets
 
 
 def mark_findings(
@@ -177,45 +228,46 @@ def mark_findings(
     sheet: str,
     lang: str = "fi",
     *,
-    rebuild_summary: Callable[[Any], None] | None = None,
-) -> Path | None:
+    rebuild_summary: Callable[[Any], list[tuple[str, str]]] | None = None,
+) -> Marked:
     """Add a findings sheet (each finding linked to its cell) and highlight the cells.
 
-    Replaces the findings sheet and highlights of an earlier run; changes nothing else.
-    A workbook with summary sheets has them rebuilt by ``rebuild_summary`` (an openpyxl
-    save would drop their charts). Returns the backup made.
+    Replaces the findings sheet and highlights of an earlier run; changes nothing else (a
+    coordinator's own sheet called *Havainnot* stays: the tool's gets another name). A
+    workbook with the tool's summary sheets has them rebuilt by ``rebuild_summary`` (an
+    openpyxl save would drop their charts). The caller holds the run lock.
     """
     from openpyxl import load_workbook
 
-    from .report import summary_part
+    from .marks import FINDINGS_KIND, free_name, mark, remove_marked
+    from .report import refuse_risky, summary_part
 
     path = Path(path)
     refuse_if_open(path)
-    risky = [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)]
-    if risky:
-        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-    # locked from read to write, so a concurrent run cannot slip its save in between
-    with run_lock(path):
-        keep_vba = path.suffix.lower() == ".xlsm"
-        wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
-        for name in FINDINGS_SHEETS:
-            if name in wb.sheetnames:
-                del wb[name]
-        for ws in wb.worksheets:
-            _remove_marks(ws)
-        if report.findings:
-            _highlight(wb[sheet], report)
-            _write_findings_sheet(wb, report, lang)
-        if rebuild_summary is not None:
-            rebuild_summary(wb)
-            if FINDINGS_SHEETS[0] in wb.sheetnames or FINDINGS_SHEETS[1] in wb.sheetnames:
-                name = (
-                    FINDINGS_SHEETS[1]
-                    if FINDINGS_SHEETS[1] in wb.sheetnames
-                    else FINDINGS_SHEETS[0]
-                )
-                wb.move_sheet(name, offset=-wb.sheetnames.index(name))  # findings stay first
-        return atomic_write(path, wb.save)
+    refuse_risky(
+        path,
+        [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)],
+    )
+    keep_vba = path.suffix.lower() == ".xlsm"
+    wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
+    remove_marked(wb, (FINDINGS_KIND,))
+    for ws in wb.worksheets:
+        _remove_marks(ws)
+    renamed: list[tuple[str, str]] = []
+    name = None
+    if report.findings:
+        _highlight(wb[sheet], report)
+        wanted = FINDINGS_SHEETS[1] if lang == "en" else FINDINGS_SHEETS[0]
+        name = free_name(wanted, wb.sheetnames)
+        _write_findings_sheet(wb, report, lang, name)
+        mark(wb, wb[name], FINDINGS_KIND)
+        if name != wanted:
+            renamed.append((wanted, name))
+    if rebuild_summary is not None:
+        renamed += [(w, g) for w, g in rebuild_summary(wb) if w != g]
+        if name is not None:
+            wb.move_sheet(name, offset=-wb.sheetnames.index(name))  # findings stay first
+    return Marked(atomic_write(path, wb.save), name, tuple(renamed))
 
 
 def _remove_marks(ws: Any) -> None:
@@ -252,11 +304,15 @@ def _highlight(ws: Any, report: Report) -> None:
         )
 
 
-def _write_findings_sheet(wb: Any, report: Report, lang: str) -> None:
+def _write_findings_sheet(wb: Any, report: Report, lang: str, name: str) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    ws = wb.create_sheet(FINDINGS_SHEETS[1] if lang == "en" else FINDINGS_SHEETS[0], 0)
+    from .template import _named_styles
+
+    if STYLE_HEADER not in wb.named_styles:  # a workbook init did not make
+        wb.add_named_style(next(s for s in _named_styles() if s.name == STYLE_HEADER))
+    ws = wb.create_sheet(name, 0)
     headers = (
         ("Vakavuus", "Sääntö", "Kuvaus", "Solu", "Koodi", "Viesti")
         if lang != "en"

@@ -12,13 +12,16 @@ from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale
 from ..rounds import MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
+from .marks import marked_in_zip
 from .names import (
     DATA_SHEET,
+    FINDINGS_SHEETS,
     KEY_SHEET,
     LOG_SHEET,
     RETURNS_SHEET,
     ROUNDS_SHEET,
     SETTINGS_SHEET,
+    SUMMARY_SHEETS,
     TOOL_SHEETS,
 )
 from .sniff import Kind, sniff
@@ -113,6 +116,13 @@ def _data_sheet(book: _Book, path: Path) -> tuple[SourceTable, Header]:
     raise LayoutError(key, path=str(path), sheets=sheets, sheet=DATA_SHEET)
 
 
+TOOL_NAMED_BY_MARK = {
+    *(name for pair in SUMMARY_SHEETS.values() for name in pair),
+    *FINDINGS_SHEETS,
+}
+"""Names of the tool's sheets that are its own only when marked (see ``marks``)."""
+
+
 @dataclass
 class _Book:
     tables: list[SourceTable]
@@ -140,8 +150,15 @@ def _read_workbook(path: Path) -> _Book:
         def grid(name: str) -> list[list[object]]:
             return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
+        # the tool's summary and findings sheets are known by their markers; a sheet of the
+        # coordinator's that only shares such a name is read, after the others
+        marked = marked_in_zip(path)
+        shared = [n for n in names if n in TOOL_NAMED_BY_MARK and n not in marked]
         book = _Book(
-            tables=[SourceTable(n, grid(n)) for n in names if n not in TOOL_SHEETS],
+            tables=[
+                SourceTable(n, grid(n))
+                for n in [n for n in names if n not in TOOL_SHEETS and n not in marked] + shared
+            ],
             sheet_names=[m.name for m in metas],
         )
         if SETTINGS_SHEET in names:

@@ -4,6 +4,7 @@ every reader sees the numbers; the chart is a native Excel chart."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,6 @@ from .names import SUMMARY_SHEETS
 from .save import atomic_write, refuse_if_open, run_lock
 
 SHEETS = SUMMARY_SHEETS
-ALL_SUMMARY_SHEETS = {name for pair in SHEETS.values() for name in pair}
 
 T = {
     "title": ("Strategian seuranta: yhteenveto", "Strategy follow-up: summary"),
@@ -84,16 +84,21 @@ class Meta:
     lang: str = "fi"
 
 
-def add_summary_sheets(wb: Any, summary: Summary, meta: Meta) -> list[str]:
-    """Add the four summary sheets to an openpyxl workbook; returns their names."""
+def add_summary_sheets(wb: Any, summary: Summary, meta: Meta) -> list[tuple[str, str]]:
+    """Add the four summary sheets to an openpyxl workbook, each marked as the tool's;
+    returns (name wanted, name given) of each. A name a sheet of the workbook has already
+    (a coordinator's own *Riskit*, say) is left to it: the tool's sheet gets another."""
+    from .marks import SUMMARY_KINDS, free_name, mark
+
     lang = meta.lang
-    names = [
-        SHEETS[k][1 if lang == "en" else 0] for k in ("overview", "returns", "risks", "movement")
-    ]
-    _overview(wb.create_sheet(names[0]), summary, meta)
-    _returns(wb.create_sheet(names[1]), summary, meta)
-    _risks(wb.create_sheet(names[2]), summary, meta)
-    _movement(wb.create_sheet(names[3]), summary, meta)
+    writers = {"overview": _overview, "returns": _returns, "risks": _risks, "movement": _movement}
+    names = []
+    for kind in SUMMARY_KINDS:
+        wanted = SHEETS[kind][1 if lang == "en" else 0]
+        ws = wb.create_sheet(free_name(wanted, wb.sheetnames))
+        mark(wb, ws, kind)
+        writers[kind](ws, summary, meta)
+        names.append((wanted, ws.title))
     return names
 
 
@@ -340,26 +345,74 @@ def _movement(ws: Any, s: Summary, meta: Meta) -> None:
     _finish(ws, 4, [10, 24, 55, 55, 24])
 
 
-def write_standalone(path: Path, summary: Summary, meta: Meta) -> None:
-    """A workbook with the summary sheets only: no hidden sheets, manifest or macros."""
+def write_standalone(path: Path, summary: Summary, meta: Meta) -> Path | None:
+    """A workbook with the summary sheets only: no hidden sheets, manifest or macros.
+
+    An existing file is replaced only when it is a standalone summary the tool made (a
+    backup is kept); a master, a follow-up sheet or any other file is refused. Returns the
+    backup made."""
     from openpyxl import Workbook
 
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        check_summary_target(path)
     wb = Workbook()
     wb.remove(wb.active)
     add_summary_sheets(wb, summary, meta)
     wb.properties.title = t("title", meta.lang)
     wb.properties.creator = "seuranta-xl"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError("save_failed", path=str(path), detail=str(exc)) from None
     refuse_if_open(path)
     with run_lock(path):
-        atomic_write(path, wb.save, backup=path.exists())
+        return atomic_write(path, wb.save, backup=path.exists())
 
 
-def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: through symlinks, ``..`` and, where the file system
+    ignores it, case."""
+    import os
+
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(a.resolve()) == os.path.normcase(b.resolve())
+
+
+def check_summary_target(path: Path) -> None:
+    """An existing file may be replaced by a standalone summary only when every sheet of it
+    is a summary sheet the tool made."""
+    import zipfile
+
+    from .marks import SUMMARY_KINDS, marked_in_zip
+    from .patch import sheet_parts
+
+    path = Path(path)
+    if path.is_dir():
+        raise WriteError("summary_out_not_summary", path=str(path))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = set(sheet_parts(zf))
+    except (OSError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile):
+        raise WriteError("summary_out_not_summary", path=str(path)) from None
+    marked = marked_in_zip(path)
+    if not sheets or any(marked.get(name) not in SUMMARY_KINDS for name in sheets):
+        raise WriteError("summary_out_not_summary", path=str(path))
+
+
+def write_into_master(
+    path: Path, summary: Summary, meta: Meta, *, data_sheet: str | None = None
+) -> tuple[Path | None, list[tuple[str, str]]]:
     """Replace the tool's summary sheets in the master; nothing else is meant to change.
 
-    The master is loaded and saved with openpyxl, so it is refused when it holds parts that
-    would be lost (charts or images other than those of the summary sheets themselves).
+    The caller holds the master's run lock. The master is loaded and saved with openpyxl,
+    so it is refused when it holds parts that would be lost (charts or images other than
+    those of the tool's summary sheets themselves). Returns the backup made and (name
+    wanted, name given) of each summary sheet.
     """
     from openpyxl import load_workbook
 
@@ -367,45 +420,119 @@ def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
 
     path = Path(path)
     refuse_if_open(path)
-    with run_lock(path):
-        risky = [p for p in parts_at_risk(path) if not summary_part(path, p)]
-        if risky:
-            raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-        wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
-        replace_summary_sheets(wb, summary, meta)
-        return atomic_write(path, wb.save)
+    refuse_risky(path, [p for p in parts_at_risk(path) if not summary_part(path, p)])
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    names = replace_summary_sheets(wb, summary, meta, data_sheet=data_sheet)
+    return atomic_write(path, wb.save), names
 
 
-def replace_summary_sheets(wb: Any, summary: Summary, meta: Meta) -> None:
-    """Drop the summary sheets an openpyxl workbook has and add them anew, right after the
-    data sheet."""
-    for name in list(wb.sheetnames):
-        if name in ALL_SUMMARY_SHEETS:
-            del wb[name]
-    from .names import FINDINGS_SHEETS
+def refuse_risky(path: Path, risky: list[str]) -> None:
+    """WriteError naming the parts a save would lose, if any. Charts on summary sheets that
+    carry the tool's names but not its marker (an earlier version made them, or the
+    coordinator did) are said to be that."""
+    import zipfile
 
+    from .marks import marked_in_zip
+    from .patch import sheet_parts
+
+    if not risky:
+        return
+    if {"xl/charts", "xl/drawings"} & set(risky):
+        with zipfile.ZipFile(path) as zf:
+            sheets = list(sheet_parts(zf))
+        marked = marked_in_zip(path)
+        tool_names = {name for pair in SHEETS.values() for name in pair}
+        unmarked = [s for s in sheets if s in tool_names and s not in marked]
+        if unmarked:
+            raise WriteError(
+                "summary_unmarked",
+                path=str(path),
+                sheets=", ".join(unmarked),
+                detail=", ".join(risky),
+            )
+    raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
+
+
+def replace_summary_sheets(
+    wb: Any, summary: Summary, meta: Meta, *, data_sheet: str | None = None
+) -> list[tuple[str, str]]:
+    """Drop the summary sheets the tool made in an openpyxl workbook and add them anew,
+    right after the data sheet; a coordinator's sheets are left as they are, whatever
+    their names. Returns (name wanted, name given) of each."""
+    from .marks import SUMMARY_KINDS, marked_in_book, remove_marked
+
+    remove_marked(wb, SUMMARY_KINDS)
     names = add_summary_sheets(wb, summary, meta)
-    others = [n for n in wb.sheetnames if n not in names and n not in FINDINGS_SHEETS]
-    after = wb.sheetnames.index(others[0]) if others else 0  # the data sheet
-    for i, name in enumerate(names):
+    given = [name for _, name in names]
+    tool = marked_in_book(wb)
+    if data_sheet not in wb.sheetnames:
+        others = [n for n in wb.sheetnames if n not in tool]
+        data_sheet = others[0] if others else None
+    after = wb.sheetnames.index(data_sheet) if data_sheet is not None else 0
+    for i, name in enumerate(given):
         wb.move_sheet(name, offset=after + 1 + i - wb.sheetnames.index(name))
     wb.active = after
+    return names
+
+
+def renamed(names: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The sheets that could not have the name wanted."""
+    return [(w, g) for w, g in names if w != g]
+
+
+_REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _drawing_targets(rels: bytes) -> list[str]:
+    """The drawings a sheet's relationships point at."""
+    out = []
+    for m in _REL_RE.finditer(rels):
+        tag = m.group(0)
+        kind = re.search(rb'Type="([^"]*)"', tag)
+        target = re.search(rb'Target="([^"]*)"', tag)
+        if kind and target and kind.group(1).endswith(b"/relationships/drawing"):
+            out.append(target.group(1).decode("utf-8", "replace"))
+    return out
 
 
 def summary_part(path: Path, part: str) -> bool:
-    """Charts and drawings belong to the summary sheets (which are rebuilt) when no other
-    sheet refers to a drawing."""
+    """Charts and drawings belong to the tool's summary sheets (which are rebuilt) when no
+    other sheet refers to a drawing."""
     import zipfile
 
+    from .marks import SUMMARY_KINDS, marked_in_zip
     from .patch import sheet_parts
 
     if part not in ("xl/charts", "xl/drawings"):
         return False
+    tool = {s for s, kind in marked_in_zip(path).items() if kind in SUMMARY_KINDS}
     with zipfile.ZipFile(path) as zf:
         parts = sheet_parts(zf)
         names = set(zf.namelist())
         for sheet, sheet_part in parts.items():
             rels = sheet_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
-            if sheet not in ALL_SUMMARY_SHEETS and rels in names and b"/drawing" in zf.read(rels):
+            if sheet in tool or rels not in names:
+                continue
+            if _has_shapes(zf, sheet_part, _drawing_targets(zf.read(rels))):
                 return False
     return True
+
+
+def _has_shapes(zf: Any, sheet_part: str, targets: list[str]) -> bool:
+    """Whether a drawing a sheet refers to holds anything (LibreOffice gives sheets an
+    empty one)."""
+    import posixpath
+
+    from .master import _ANCHOR_RE
+
+    for target in targets:
+        if target.startswith("/"):
+            name = target.lstrip("/")
+        else:
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(sheet_part), target))
+        try:
+            if _ANCHOR_RE.search(zf.read(name)):
+                return True
+        except KeyError:
+            continue
+    return False

@@ -1,0 +1,101 @@
+"""Which sheets the tool made.
+
+Every summary and findings sheet the tool writes is named by a workbook-level defined name,
+``seuranta_xl_<kind>`` -> ``'Sheet'!$A$1``. Excel and LibreOffice keep such a name through a
+save and move its reference with the sheet when it is renamed; when the sheet is deleted the
+reference breaks (``#REF!``). So a coordinator's own sheet that happens to be called
+*Riskit* or *Havainnot* is never taken for the tool's, and never replaced or deleted.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+MARK_PREFIX = "seuranta_xl_"
+SUMMARY_KINDS = ("overview", "returns", "risks", "movement")
+FINDINGS_KIND = "findings"
+KINDS = (*SUMMARY_KINDS, FINDINGS_KIND)
+RENAMED_SUFFIX = "seuranta"
+"""A tool sheet whose name a coordinator's sheet has taken is called e.g. ``Riskit (seuranta)``."""
+
+_REF_RE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?A\$?1$")
+_NAME_RE = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
+_ATTR_RE = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def sheet_of(ref: str) -> str | None:
+    """The sheet a marker's reference names, or None when it is broken."""
+    import html
+
+    m = _REF_RE.match(html.unescape(ref).strip())
+    if m is None:
+        return None
+    return m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+
+
+def marked_in_zip(path: Path) -> dict[str, str]:
+    """Sheet name -> kind, for the sheets of an xlsx file the tool marked as its own."""
+    from .patch import _office_document, sheet_parts
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = set(sheet_parts(zf))
+            xml = zf.read(_office_document(zf))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, SyntaxError):
+        return {}
+    out: dict[str, str] = {}
+    for attrs, text in _NAME_RE.findall(xml):
+        found = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR_RE.findall(attrs)}
+        name = found.get("name", "")
+        if "localSheetId" in found or not name.startswith(MARK_PREFIX):
+            continue
+        kind = name[len(MARK_PREFIX) :]
+        sheet = sheet_of(text.decode("utf-8", "replace"))
+        if kind in KINDS and sheet in sheets:
+            out[sheet] = kind
+    return out
+
+
+def marked_in_book(wb: Any) -> dict[str, str]:
+    """Sheet name -> kind, for the sheets of an openpyxl workbook the tool marked."""
+    out: dict[str, str] = {}
+    for kind in KINDS:
+        dn = wb.defined_names.get(MARK_PREFIX + kind)
+        sheet = sheet_of(dn.attr_text or "") if dn is not None else None
+        if sheet is not None and sheet in wb.sheetnames:
+            out[sheet] = kind
+    return out
+
+
+def mark(wb: Any, ws: Any, kind: str) -> None:
+    """Name ``ws`` as the tool's sheet of ``kind``."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    quoted = ws.title.replace("'", "''")
+    name = MARK_PREFIX + kind
+    wb.defined_names[name] = DefinedName(name, attr_text=f"'{quoted}'!$A$1")
+
+
+def remove_marked(wb: Any, kinds: tuple[str, ...]) -> None:
+    """Delete the tool's own sheets of ``kinds`` and their markers; nothing else."""
+    for sheet, kind in marked_in_book(wb).items():
+        if kind in kinds:
+            del wb[sheet]
+    for kind in kinds:
+        wb.defined_names.pop(MARK_PREFIX + kind, None)
+
+
+def free_name(wanted: str, taken: list[str]) -> str:
+    """``wanted`` when no sheet has it (sheet names are compared without case, as Excel
+    does), else ``wanted (seuranta)``, ``wanted (seuranta 2)``…, within 31 characters."""
+    used = {t.casefold() for t in taken}
+    n = 1
+    candidate = wanted
+    while candidate.casefold() in used:
+        tag = f" ({RENAMED_SUFFIX})" if n == 1 else f" ({RENAMED_SUFFIX} {n})"
+        candidate = wanted[: 31 - len(tag)] + tag
+        n += 1
+    return candidate
