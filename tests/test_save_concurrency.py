@@ -154,7 +154,6 @@ def _not_stale(tmp_path, master, run):
         assert written == fresh, f"{run} wrote stale figures"
 
 
-STALE_15 = pytest.mark.xfail(strict=True, reason="item 15, fixed on fix/summary")
 PAIRS = [
     ("merge", "merge2"),
     ("merge", "generate"),
@@ -199,7 +198,7 @@ def test_a_run_holding_the_lock_makes_the_other_refuse(setting, pair):
 
 
 AFTER = [
-    pytest.param(p, marks=STALE_15) if p in (("merge", "summary"), ("generate", "summary")) else p
+    p
     for p in PAIRS
     if p != ("init", "merge")  # a merge into a new master has no round: refused, and said
 ]

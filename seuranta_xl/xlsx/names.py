@@ -19,6 +19,8 @@ SUMMARY_SHEETS = {
     "movement": ("Muutokset", "Movement"),
 }
 """The summary sheets ``summary`` writes, (Finnish, English) by kind."""
+MANIFEST_SHEET = "seuranta_manifesti"
+"""Very hidden in owner workbooks: the signed manifest of the rows issued."""
 TOOL_SHEETS = (
     *(name for pair in SUMMARY_SHEETS.values() for name in pair),
     SETTINGS_SHEET,
@@ -27,6 +29,7 @@ TOOL_SHEETS = (
     RETURNS_SHEET,
     LOG_SHEET,
     *FINDINGS_SHEETS,
+    MANIFEST_SHEET,
 )
 """Sheets that hold the tool's own data, never follow-up rows."""
 SCALE_NAME = "Etenemisasteikko"
@@ -36,7 +39,6 @@ FORMAT_VERSION = 1
 # owner workbooks
 HELP_SHEET = "Ohje"
 LIST_SHEET = "Asteikko"
-MANIFEST_SHEET = "seuranta_manifesti"
 
 # settings (Asetukset, columns C:D), matched by name in any case
 SETTING_FORMAT = "seuranta-xl-muoto"
