@@ -89,6 +89,9 @@ def _capture_output(path: str) -> None:
     for std in (1, 2):
         os.dup2(fd, std)
     os.close(fd)
+    # Python's own streams too, whatever the parent had put in their place
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)  # noqa: SIM115
 
 
 def _worker(
@@ -115,13 +118,25 @@ def _worker(
             return
         index, item = msg
         try:
-            conn.send((index, True, func(item)))
+            answer = (index, True, func(item))
         except MemoryError:
-            conn.send((index, False, "out of memory"))
+            answer = (index, False, "out of memory")
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a parser's failure (a Rust panic too) is that file's
-            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+            answer = (index, False, f"{type(exc).__name__}: {exc}")
+        conn.send((*answer, _output_size()))
+
+
+def _output_size() -> int:
+    """How much this worker has printed so far: where its output for the next item starts."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    try:
+        return os.fstat(2).st_size
+    except OSError:
+        return -1
 
 
 class _Slot:
@@ -137,10 +152,11 @@ class _Slot:
         self.queue: deque[int] = deque()  # items sent, in order; the first is being worked on
         self.started = 0.0  # when the first began
 
-    def drain(self) -> str:
-        """What the worker printed since the last call."""
+    def drain(self, upto: int = -1) -> str:
+        """What the worker printed since the last call (up to offset ``upto``, when given:
+        the end of one item's output)."""
         try:
-            data = self.out.read()
+            data = self.out.read(max(0, upto - self.out.tell()) if upto >= 0 else -1)
         except (OSError, ValueError):
             return ""
         if self.output:  # it has opened the file by now (it answered): the name can go
@@ -287,14 +303,14 @@ class IsolatedMap:
                     i = busy[conn]  # type: ignore[index]
                     slot = slots[i]
                     try:
-                        index, ok, value = slot.conn.recv()
+                        index, ok, value, printed = slot.conn.recv()
                     except (EOFError, OSError):
                         fail(i, "crashed", f"exit code {slot.proc.exitcode}")
                         continue
                     slot.queue.popleft()
                     slot.started = time.monotonic()
                     results[index] = value if ok else Failed("error", str(value))
-                    self._log_output(slot.drain(), index)
+                    self._log_output(slot.drain(printed), index)
                     done += 1
                     if self.progress:
                         self.progress(1)

@@ -1,0 +1,123 @@
+"""Isolated readers: their own output goes to the log, and they end with their parent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+
+from seuranta_xl import init_master, log
+from seuranta_xl.api import generate
+from seuranta_xl.xlsx.isolate import Failed, map_isolated
+
+from .conftest import CORPUS, assert_run_ended, run_cli, seuranta_command
+
+
+class PanicError(BaseException):
+    """As pyo3's PanicException: a BaseException, not an Exception."""
+
+
+def _noisy(x):
+    if x == "panic":
+        # what a Rust panic does: a message straight on fd 2, then an exception
+        os.write(2, b"thread '<unnamed>' panicked at src/xlsb/mod.rs:1:1\nRUST_BACKTRACE=1\n")
+        raise PanicError("called `Option::unwrap()` on a `None` value")
+    if x == "abort":
+        print("Traceback (most recent call last): about to abort", file=sys.stderr, flush=True)
+        os.abort()
+    print(f"reading {x}")  # stdout too
+    return x * 2
+
+
+def test_a_readers_output_goes_to_the_log_not_the_terminal(capfd, tmp_path, monkeypatch):
+    monkeypatch.setenv("SEURANTA_LOG", str(tmp_path / "state" / "seuranta.log"))
+    out = map_isolated(
+        _noisy, ["a", "panic", "b", "abort", "c"], workers=2, describe=lambda x: f"<{x}>"
+    )
+    assert out[0] == "aa" and out[2] == "bb" and out[4] == "cc"
+    assert isinstance(out[1], Failed) and "PanicError" in out[1].detail
+    assert isinstance(out[3], Failed) and out[3].why == "crashed"
+    seen = capfd.readouterr()
+    assert "panicked" not in seen.err + seen.out
+    assert "Traceback" not in seen.err + seen.out
+    assert "reading" not in seen.out
+    text = (tmp_path / "state" / "seuranta.log").read_text("utf-8")
+    assert "the reader of <panic> printed" in text and "panicked at src/xlsb" in text
+    assert "the reader of <abort> printed" in text and "about to abort" in text
+    assert "reading a" in text
+
+
+def test_the_log_path_by_platform(monkeypatch, tmp_path):
+    monkeypatch.delenv("SEURANTA_LOG", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    if sys.platform != "win32":
+        assert log.log_path() == tmp_path / "xdg" / "seuranta-xl" / "seuranta.log"
+        monkeypatch.delenv("XDG_STATE_HOME")
+        assert log.log_path().parts[-4:] == (".local", "state", "seuranta-xl", "seuranta.log")
+    monkeypatch.setenv("SEURANTA_LOG", str(tmp_path / "x.log"))
+    assert log.log_path() == tmp_path / "x.log"
+
+
+def test_an_unwritable_log_costs_nothing(monkeypatch, tmp_path, capfd):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("SEURANTA_LOG", str(tmp_path / "file" / "under-a-file.log"))
+    log.log("nowhere to go")
+    assert "Logging error" not in capfd.readouterr().err
+
+
+@pytest.fixture
+def many_returns(tmp_path, sample_path):
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    files = generate(
+        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
+    ).files
+    box = tmp_path / "palautukset"
+    box.mkdir()
+    for i in range(300):
+        shutil.copy(files[i % len(files)].path, box / f"palautus_{i:03}.xlsx")
+    return master, box
+
+
+def test_a_killed_merge_leaves_no_reader_running(many_returns):
+    master, box = many_returns
+    cmd = [*seuranta_command(), "merge", "--dry-run", str(master), str(box)]
+    start = time.monotonic()
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode in (0, 1)
+    full = time.monotonic() - start
+    for share in (0.3, 0.6):
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        time.sleep(share * full)
+        assert proc.poll() is None, "the merge ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert_run_ended(proc.pid)
+
+
+PANICS = [
+    CORPUS / "calamine" / "tests" / name
+    for name in ("issue_666_panic.xlsb", "OOM_alloc.xls", "OOM_alloc2.xls", "issue_594_dos.ods")
+]
+
+
+def test_corpus_files_made_to_panic_print_nothing_but_their_result(many_returns, tmp_path):
+    if not CORPUS.is_dir():
+        pytest.skip(f"the corpus of real spreadsheets is not here ({CORPUS})")
+    master, _ = many_returns
+    box = tmp_path / "paniikki"
+    box.mkdir()
+    for path in PANICS:
+        shutil.copy(path, box / path.name)
+    out = run_cli("merge", str(master), str(box), env={"RUST_BACKTRACE": "1"})
+    assert out.returncode == 1
+    for noise in ("Traceback", "panicked", "RUST_BACKTRACE", "stack backtrace"):
+        assert noise not in out.stdout + out.stderr
+    for path in PANICS:
+        assert f"  {path.name}: " in out.stdout
