@@ -26,7 +26,12 @@ def run(encoding: str, *args: str, cwd: Path | None = None) -> tuple[int, str, s
     env = {**os.environ, "PYTHONIOENCODING": encoding, "SEURANTA_LANG": "fi"}
     env.pop("PYTHONUTF8", None)
     proc = subprocess.run(
-        [*seuranta_command(), *args], capture_output=True, env=env, cwd=cwd, timeout=120
+        [*seuranta_command(), *args],
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
     )
     for stream in (proc.stdout, proc.stderr):
         text = stream.decode("utf-8", "replace")
@@ -84,7 +89,12 @@ def issued(tmp_path, sample_path):
 def _fatal(*args: str) -> tuple[int, dict, str]:
     env = {**os.environ, "SEURANTA_LANG": "en"}
     proc = subprocess.run(
-        [*seuranta_command(), *args], capture_output=True, text=True, env=env, timeout=120
+        [*seuranta_command(), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     return proc.returncode, json.loads(proc.stdout), proc.stderr
 
@@ -105,7 +115,10 @@ def test_a_fatal_error_with_json_prints_json(issued, tmp_path):
         assert data["ok"] is False and data["error"] == key and data["path"] == path
         assert data["message"] and data["message"] in err  # said on stderr as before
     # the same exit code as without --json
-    assert subprocess.run([*seuranta_command(), "validate", missing]).returncode == 2
+    plain_run = subprocess.run(
+        [*seuranta_command(), "validate", missing], capture_output=True, check=False
+    )
+    assert plain_run.returncode == 2
 
 
 def test_a_master_with_errors_to_fix_first_prints_json_with_them(issued, tmp_path):
