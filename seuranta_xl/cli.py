@@ -237,19 +237,22 @@ def _safe_output() -> None:
 class _Main(click.Group):
     """The command group: safe output first, and a word on the log when a run wrote one."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         from . import log
 
         _safe_output()
         before = log.written()
         try:
-            return super().main(*args, **kwargs)
+            return super().main(args, *rest, **kwargs)
         finally:
             if log.written() > before:
-                lang = "en" if os.environ.get("SEURANTA_LANG") == "en" else "fi"
-                if "--lang" in sys.argv[1:]:
-                    at = sys.argv.index("--lang")
-                    lang = "en" if sys.argv[at + 1 : at + 2] == ["en"] else "fi"
+                words = list(sys.argv[1:] if args is None else args)
+                lang = os.environ.get("SEURANTA_LANG", "fi")
+                for i, word in enumerate(words):
+                    if word == "--lang" and i + 1 < len(words):
+                        lang = words[i + 1]
+                    elif word.startswith("--lang="):
+                        lang = word.split("=", 1)[1]
                 path = shown_path(log.log_path())
                 click.echo(say("logged", lang, path=path), err=True)
 
@@ -456,11 +459,15 @@ def merge_cmd(
     the change log (Muutosloki) and returns tracker (Palautukset) get new rows, and a
     backup of the previous master is kept. Merging the same files again changes nothing.
 
+    Every file named, and every file in a folder named, gets a line: the ones that are
+    not returns (templates, text files, lock files, hidden files) are said to be skipped.
+
     Exit codes: 0 every file merged or had nothing to merge, 1 a file was rejected or a
-    conflict remains, 2 the master cannot be used.
+    conflict remains, 2 the master cannot be used (with --json: {"ok": false, "error",
+    "message", "path"}).
 
     \b
-    JSON: {"files": [{"path", "owner", "round", "result", "reason", "applied",
+    JSON: {"ok", "files": [{"path", "owner", "round", "result", "reason", "applied",
     "conflicts", "rejected"}], "changes": [{"code", "field", "old", "new", "owner",
     "file"}], "conflicts": [...], "proposals": [...], "findings": [...]}
     """
@@ -511,6 +518,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
         }
 
     return {
+        "ok": result.ok,
         "dry_run": result.dry_run,
         "files": [
             {

@@ -15,6 +15,7 @@ import pytest
 from seuranta_xl import init_master, log
 from seuranta_xl.api import generate
 from seuranta_xl.xlsx.isolate import Failed, map_isolated
+from seuranta_xl.xlsx.returns import read_return
 
 from .conftest import CORPUS, assert_run_ended, run_cli, seuranta_command
 
@@ -121,3 +122,33 @@ def test_corpus_files_made_to_panic_print_nothing_but_their_result(many_returns,
         assert noise not in out.stdout + out.stderr
     for path in PANICS:
         assert f"  {path.name}: " in out.stdout
+
+
+def _loud_reader(job):
+    os.write(2, b"thread '<unnamed>' panicked at 'index out of bounds'\n")
+    return read_return(job)
+
+
+def test_the_command_says_where_the_log_is_when_a_reader_printed(
+    many_returns, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from seuranta_xl.cli import main
+    from seuranta_xl.xlsx import returns
+
+    master, box = many_returns
+    logfile = tmp_path / "loki" / "seuranta.log"
+    monkeypatch.setenv("SEURANTA_LOG", str(logfile))
+    monkeypatch.setattr(returns, "read_return", _loud_reader)
+    first = next(box.iterdir())
+    out = CliRunner().invoke(main, ["merge", "--dry-run", "--lang", "en", str(master), str(first)])
+    assert out.exit_code == 0, out.output
+    assert "panicked" not in out.output
+    assert f"The file readers' own output was written to the log: {logfile}" in out.output
+    assert f"the reader of {first} printed" in logfile.read_text("utf-8")
+    # nothing printed, nothing said
+    monkeypatch.undo()
+    monkeypatch.setenv("SEURANTA_LOG", str(logfile))
+    out = CliRunner().invoke(main, ["merge", "--dry-run", str(master), str(first)])
+    assert out.exit_code == 0 and "lokiin" not in out.output

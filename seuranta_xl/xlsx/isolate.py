@@ -86,6 +86,8 @@ def _capture_output(path: str) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     except OSError:
         fd = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError):  # open on both sides now: nothing is left behind
+        os.unlink(path)  # (where the system lets an open file go; else the parent does)
     for std in (1, 2):
         os.dup2(fd, std)
     os.close(fd)
@@ -159,10 +161,6 @@ class _Slot:
             data = self.out.read(max(0, upto - self.out.tell()) if upto >= 0 else -1)
         except (OSError, ValueError):
             return ""
-        if self.output:  # it has opened the file by now (it answered): the name can go
-            with contextlib.suppress(OSError):
-                os.unlink(self.output)
-            self.output = ""
         return data.decode("utf-8", "replace") if data else ""
 
     def stop(self, kill: bool = False) -> str:
@@ -180,6 +178,8 @@ class _Slot:
         _PARENT_ENDS.discard(self.conn)
         left = self.drain()
         self.out.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.output)
         return left
 
 
