@@ -275,9 +275,11 @@ def main() -> None:
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
     With --json, a fatal error prints {"ok": false, "error", "message", "path"}.
-    Readers' own output goes to a log file: env SEURANTA_LOG, else
-    %LOCALAPPDATA%\\seuranta-xl\\seuranta.log on Windows, ~/.local/state/seuranta-xl/
-    seuranta.log ($XDG_STATE_HOME) elsewhere.
+
+    \b
+    What file readers print themselves (a damaged file's crash report) goes to a log:
+      env SEURANTA_LOG, else %LOCALAPPDATA%\\seuranta-xl\\seuranta.log on Windows,
+      $XDG_STATE_HOME/seuranta-xl/seuranta.log (~/.local/state/...) elsewhere.
     """
 
 

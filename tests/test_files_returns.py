@@ -206,3 +206,23 @@ def test_a_name_that_is_not_utf8_is_shown_safely_and_merged(issued, tmp_path):
     # and the same file again is known by its content
     again = run_cli("merge", "--json", str(master), str(real))
     assert results(again)[shown] == ("duplicate", "sama tiedosto on jo yhdistetty (sama sisältö)")
+
+
+def test_a_folder_that_cannot_be_read_is_said_so(issued, tmp_path, monkeypatch):
+    master, files = issued
+    box = tmp_path / "box"
+    fill(files[KP], box / "hyvä.xlsx", {"G3": "ok"})
+    closed = box / "suljettu"
+    fill(files[KP], closed / "sisällä.xlsx", {"G3": "ok"})
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == closed:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    # as the system refuses a folder to a user without the right to list it
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = merge(master, [box], dry_run=True)
+    got = {f.path.name: (f.result, f.reason) for f in result.files}
+    assert got == {"hyvä.xlsx": ("merged", "merged"), "suljettu": ("skipped", "permission_denied")}

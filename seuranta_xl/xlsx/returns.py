@@ -95,13 +95,7 @@ def collect_returns(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple
         if LOCK_FILE_RE.match(p.name):
             skipped.append((p, "skipped_lock"))
         elif p.is_dir():
-            for child in sorted(p.rglob("*")):
-                parts = child.relative_to(p).parts
-                # hidden folders, and the masters' own backups, are not returns
-                if any(part.startswith(".") or part == BACKUP_DIR for part in parts[:-1]):
-                    continue
-                if child.is_dir():
-                    continue
+            for child in _folder_files(p, skipped):
                 reason = _not_a_return(child)
                 if reason is None:
                     out.append(child)  # a broken link or a loop too: its reader says so
@@ -110,6 +104,22 @@ def collect_returns(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple
         else:
             out.append(p)
     return list(dict.fromkeys(out)), list(dict.fromkeys(skipped))
+
+
+def _folder_files(folder: Path, skipped: list[tuple[Path, str]]) -> list[Path]:
+    """Every file under ``folder`` (links to folders not followed), sorted; hidden folders
+    and the masters' own backups are not looked into; a folder that cannot be read is put
+    in ``skipped``."""
+
+    def unreadable(exc: OSError) -> None:
+        reason = "permission_denied" if isinstance(exc, PermissionError) else "missing"
+        skipped.append((Path(exc.filename or folder), reason))
+
+    found = []
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != BACKUP_DIR]
+        found.extend(Path(top, name) for name in names)
+    return sorted(found)
 
 
 def _not_a_return(path: Path) -> str | None:
