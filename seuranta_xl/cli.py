@@ -144,7 +144,7 @@ MESSAGES = {
 
 def say(key: str, lang: str, **params: Any) -> str:
     fi, en = MESSAGES[key]
-    return (en if lang == "en" else fi).format(**params)
+    return printable((en if lang == "en" else fi).format(**params))
 
 
 def lang_option(f: F) -> F:

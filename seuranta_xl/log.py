@@ -24,6 +24,7 @@ _lock = threading.Lock()
 
 class _State:
     path = ""  # where the logger writes
+    usable = False  # the log file could be opened
     written = 0  # entries this process wrote
 
 
@@ -63,13 +64,14 @@ def _logger() -> logging.Logger:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 handler = _Handler(
-                    path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+                    path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False
                 )
                 handler.setFormatter(
                     logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s")
                 )
             except (OSError, ValueError):
                 handler = logging.NullHandler()
+            _state.usable = isinstance(handler, _Handler)
             logger.addHandler(handler)
     return logger
 
@@ -80,7 +82,8 @@ def log(message: str, *, level: int = logging.WARNING) -> None:
         logger = _logger()
         # surrogate-escaped file names must not break the file's encoding
         logger.log(level, message.encode("utf-8", "replace").decode("utf-8"))
-        _state.written += 1
+        if _state.usable:
+            _state.written += 1
     except Exception:  # the log is a convenience: it never takes a run down
         pass
 

@@ -68,8 +68,14 @@ def test_the_log_path_by_platform(monkeypatch, tmp_path):
 def test_an_unwritable_log_costs_nothing(monkeypatch, tmp_path, capfd):
     (tmp_path / "file").write_text("x")
     monkeypatch.setenv("SEURANTA_LOG", str(tmp_path / "file" / "under-a-file.log"))
+    before = log.written()
     log.log("nowhere to go")
     assert "Logging error" not in capfd.readouterr().err
+    assert log.written() == before  # so no run says it wrote there
+    monkeypatch.setenv("SEURANTA_LOG", str(tmp_path / "ok.log"))
+    log.log("name \udce4 not UTF-8")
+    assert log.written() == before + 1
+    assert "name ? not UTF-8" in (tmp_path / "ok.log").read_text("utf-8")
 
 
 @pytest.fixture
@@ -152,3 +158,20 @@ def test_the_command_says_where_the_log_is_when_a_reader_printed(
     monkeypatch.setenv("SEURANTA_LOG", str(logfile))
     out = CliRunner().invoke(main, ["merge", "--dry-run", str(master), str(first)])
     assert out.exit_code == 0 and "lokiin" not in out.output
+
+
+def _quick(x):
+    if x == "abort":
+        os.abort()
+    return x * 2
+
+
+def test_answers_sent_before_a_worker_crashed_are_kept():
+    # one worker answers a and b at once and crashes on the third; its answers are
+    # still in the pipe when the next item cannot be sent to it
+    items = ["a", "b", "abort", *"cdefghijkl"]
+    for _ in range(5):
+        out = map_isolated(_quick, items, workers=1)
+        assert out[:2] == ["aa", "bb"]
+        assert isinstance(out[2], Failed) and out[2].why == "crashed"
+        assert out[3:] == [x * 2 for x in "cdefghijkl"]

@@ -262,7 +262,7 @@ class IsolatedMap:
         in_main = threading.current_thread() is threading.main_thread()
         self.slots[i] = _Slot(self.ctx if in_main else self.spare_ctx, self.func, self.memory)
 
-    def _run(self) -> None:  # noqa: PLR0915 (one loop, read as one)
+    def _run(self) -> None:
         n = len(self.items)
         results, slots = self.results_, self.slots
         pending = list(range(n - 1, -1, -1))
@@ -290,9 +290,9 @@ class IsolatedMap:
                             slot.conn.send((index, self.items[index]))
                         except (BrokenPipeError, OSError):
                             pending.append(index)
-                            if slot.queue:
-                                fail(i, "crashed", "worker gone")
-                            else:
+                            # with items queued, the answers it sent before it went are
+                            # still to be read: the end of its pipe tells which one crashed
+                            if not slot.queue:
                                 self._replace(i)
                             break
                         if not slot.queue:
