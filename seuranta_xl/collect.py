@@ -133,9 +133,12 @@ def merge_returns(
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
     require_workbook(master)
+    paths = [Path(p) for p in paths]
     found, not_read = collect_returns(paths)
     files = [p for p in found if not _same_file(p, master)]
     skipped = [FileResult(p, SKIPPED, why) for p, why in not_read if not _same_file(p, master)]
+    # the master named among the returns is said so (in a folder it goes without a word)
+    skipped += [FileResult(p, SKIPPED, "is_master") for p in paths if p in found and p not in files]
     if on_files:
         on_files(len(files))
     if not dry_run:

@@ -489,6 +489,10 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "piilotettu tiedosto; ei yhdistetty (nimeä se ilman alun pistettä, jos se on palautus)",
         "a hidden file; not merged (rename it without the leading dot if it is a return)",
     ),
+    "is_master": (
+        "seurantataulukko itse, ei palautus; ei yhdistetty",
+        "the master itself, not a return; not merged",
+    ),
     "skipped_lock": (
         "Excelin tai LibreOfficen lukitustiedosto (työkirja on jollakulla auki); ei yhdistetty",
         "a lock file of Excel or LibreOffice (someone has the workbook open); not merged",

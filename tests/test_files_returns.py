@@ -169,11 +169,16 @@ def test_files_named_explicitly_always_get_a_result(issued, tmp_path):
     template = shutil.copy(files[KP], tmp_path / "pohja.xltx")
     text = tmp_path / "taulukko.csv"
     text.write_text("a;b\n", "utf-8")
-    out = run_cli("merge", "--json", str(master), str(lock), str(template), str(text))
+    out = run_cli("merge", "--json", str(master), str(lock), str(template), str(text), str(master))
     assert out.returncode == 1
     got = {Path(f["path"]).name: f["result"] for f in json.loads(out.stdout)["files"]}
     # a template or a text file named is read (and judged); a lock file is not a workbook
-    assert got == {"~$paluu.xlsx": "skipped", "pohja.xltx": "unchanged", "taulukko.csv": "rejected"}
+    assert got == {
+        "~$paluu.xlsx": "skipped",
+        "pohja.xltx": "unchanged",
+        "taulukko.csv": "rejected",
+        "seuranta.xlsx": "skipped",  # the master itself
+    }
 
 
 LATIN1_NAME = b"palautus_\xe4\xf6_Kansliap\xe4\xe4llikk\xf6.xlsx"  # as unzipped from Windows
