@@ -179,3 +179,17 @@ def test_answers_sent_before_a_worker_crashed_are_kept():
         assert out[:2] == ["aa", "bb"]
         assert isinstance(out[2], Failed) and out[2].why == "crashed"
         assert out[3:] == [x * 2 for x in "cdefghijkl"]
+
+
+def test_without_a_temporary_folder_a_readers_output_is_dropped(monkeypatch, capfd):
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    out = map_isolated(_noisy, ["a", "panic", "b"], workers=1)
+    assert out[0] == "aa" and out[2] == "bb" and isinstance(out[1], Failed)
+    seen = capfd.readouterr()
+    assert "panicked" not in seen.err and "reading" not in seen.out
+    assert os.path.exists(os.devnull)

@@ -3,11 +3,14 @@
 python-calamine aborts the whole process on some crafted files, and a hostile .xls can ask
 for gigabytes. Each file is read in a worker process with a memory ceiling and a time
 limit; a worker that dies or overruns is replaced, and that one file gets a failure.
+A worker ends when its parent does, however the parent ends, and what a worker prints
+itself (a parser's panic message and backtrace) goes to the log file, not the terminal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import os
 import signal
@@ -83,11 +86,14 @@ def _capture_output(path: str) -> None:
     """Send this worker's stdout and stderr (a parser's panic messages and backtraces,
     Python's tracebacks) to ``path``: the parent puts them in the log, not the terminal."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND) if path else -1
     except OSError:
-        fd = os.open(os.devnull, os.O_WRONLY)
-    with contextlib.suppress(OSError):  # open on both sides now: nothing is left behind
-        os.unlink(path)  # (where the system lets an open file go; else the parent does)
+        fd = -1
+    if fd < 0:
+        fd = os.open(os.devnull, os.O_WRONLY)  # no file to put it in: it is dropped
+    else:
+        with contextlib.suppress(OSError):  # open on both sides now: nothing is left behind
+            os.unlink(path)  # (where the system lets an open file go; else the parent does)
     for std in (1, 2):
         os.dup2(fd, std)
     os.close(fd)
@@ -144,8 +150,11 @@ def _output_size() -> int:
 class _Slot:
     def __init__(self, ctx: Any, func: Callable[[Any], Any], memory: int) -> None:
         self.conn, child = ctx.Pipe()
-        fd, self.output = tempfile.mkstemp(prefix="seuranta-reader-", suffix=".txt")
-        self.out = os.fdopen(fd, "rb")
+        try:
+            fd, self.output = tempfile.mkstemp(prefix="seuranta-reader-", suffix=".txt")
+            self.out: Any = os.fdopen(fd, "rb")
+        except OSError:  # no temporary folder to write in: the worker's output is dropped
+            self.output, self.out = "", io.BytesIO()
         _PARENT_ENDS.add(self.conn)
         args = (child, func, memory, os.getpid(), self.output)
         self.proc = ctx.Process(target=_worker, args=args, daemon=True)
@@ -178,8 +187,9 @@ class _Slot:
         _PARENT_ENDS.discard(self.conn)
         left = self.drain()
         self.out.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.output)
+        if self.output:
+            with contextlib.suppress(OSError):
+                os.unlink(self.output)
         return left
 
 
