@@ -169,13 +169,15 @@ def fail_with_errors(exc: SeurantaError, lang: str, code: int, as_json: bool = F
     """The master has errors to fix first: say so, list them, exit with ``code``."""
     click.secho(printable(exc.message(lang)), fg="red", err=True)
     report = getattr(exc, "report", None)
-    errors = Report([f for f in report if f.severity is Severity.ERROR]) if report else None
+    errors = None
+    if isinstance(report, Report):
+        errors = Report([f for f in report if f.severity is Severity.ERROR])
     if as_json:
         out = error_json(exc, lang)
-        if isinstance(errors, Report):
+        if errors is not None:
             out["findings"] = errors.to_dict(lang)["findings"]
         echo_json(out)
-    elif isinstance(errors, Report):
+    elif errors is not None:
         echo_report(errors, lang)
     sys.exit(code)
 
