@@ -82,18 +82,20 @@ def _tie_to_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True).start()
 
 
-def _capture_output(path: str) -> None:
+def _capture_output(output: str | int) -> None:
     """Send this worker's stdout and stderr (a parser's panic messages and backtraces,
-    Python's tracebacks) to ``path``: the parent puts them in the log, not the terminal."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND) if path else -1
-    except OSError:
-        fd = -1
+    Python's tracebacks) to ``output``, a file descriptor inherited over fork or a file's
+    name: the parent puts them in the log, not the terminal."""
+    fd = -1
+    if isinstance(output, int):
+        fd = output
+    elif output:
+        with contextlib.suppress(OSError):
+            fd = os.open(output, os.O_WRONLY | os.O_APPEND)
+        with contextlib.suppress(OSError):  # open on both sides now: nothing is left behind
+            os.unlink(output)  # (where the system lets an open file go; else the parent does)
     if fd < 0:
         fd = os.open(os.devnull, os.O_WRONLY)  # no file to put it in: it is dropped
-    else:
-        with contextlib.suppress(OSError):  # open on both sides now: nothing is left behind
-            os.unlink(path)  # (where the system lets an open file go; else the parent does)
     for std in (1, 2):
         os.dup2(fd, std)
     os.close(fd)
@@ -103,7 +105,7 @@ def _capture_output(path: str) -> None:
 
 
 def _worker(
-    conn: Connection, func: Callable[[Any], Any], memory: int, parent: int, output: str
+    conn: Connection, func: Callable[[Any], Any], memory: int, parent: int, output: str | int
 ) -> None:
     import faulthandler
 
@@ -150,16 +152,25 @@ def _output_size() -> int:
 class _Slot:
     def __init__(self, ctx: Any, func: Callable[[Any], Any], memory: int) -> None:
         self.conn, child = ctx.Pipe()
+        output: str | int = ""
         try:
             fd, self.output = tempfile.mkstemp(prefix="seuranta-reader-", suffix=".txt")
             self.out: Any = os.fdopen(fd, "rb")
+            output = self.output
+            if ctx.get_start_method() == "fork":
+                # a forked worker inherits an open file: its name can go at once
+                output = os.open(self.output, os.O_WRONLY | os.O_APPEND)
+                os.unlink(self.output)
+                self.output = ""
         except OSError:  # no temporary folder to write in: the worker's output is dropped
             self.output, self.out = "", io.BytesIO()
         _PARENT_ENDS.add(self.conn)
-        args = (child, func, memory, os.getpid(), self.output)
+        args = (child, func, memory, os.getpid(), output)
         self.proc = ctx.Process(target=_worker, args=args, daemon=True)
         self.proc.start()
         child.close()
+        if isinstance(output, int):
+            os.close(output)
         self.queue: deque[int] = deque()  # items sent, in order; the first is being worked on
         self.started = 0.0  # when the first began
 
