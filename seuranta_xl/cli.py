@@ -7,6 +7,7 @@ be read or written (the message says why).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import sys
@@ -21,6 +22,7 @@ import click
 from . import __version__
 from .errors import SeurantaError
 from .findings import Report, Severity
+from .paths import printable, shown_path
 from .xlsx.names import FINDINGS_SHEETS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -153,12 +155,17 @@ MESSAGES = {
         "  Edellinen erillinen yhteenveto tallennettiin: {backup}",
         "  The previous standalone summary was kept: {backup}",
     ),
+    # issue 8, item 22 (files)
+    "logged": (
+        "Tiedostojen lukijoiden omat tulosteet kirjattiin lokiin: {path}",
+        "The file readers' own output was written to the log: {path}",
+    ),
 }
 
 
 def say(key: str, lang: str, **params: Any) -> str:
     fi, en = MESSAGES[key]
-    return (en if lang == "en" else fi).format(**params)
+    return printable((en if lang == "en" else fi).format(**params))
 
 
 def lang_option(f: F) -> F:
@@ -172,18 +179,63 @@ def lang_option(f: F) -> F:
     )(f)
 
 
-def fail(exc: SeurantaError, lang: str) -> NoReturn:
-    click.secho(exc.message(lang), fg="red", err=True)
+def fail(exc: SeurantaError, lang: str, as_json: bool = False) -> NoReturn:
+    click.secho(printable(exc.message(lang)), fg="red", err=True)
+    if as_json:
+        echo_json(error_json(exc, lang))
     sys.exit(exc.exit_code)
 
 
-def fail_with_errors(exc: SeurantaError, lang: str, code: int) -> NoReturn:
+def fail_with_errors(exc: SeurantaError, lang: str, code: int, as_json: bool = False) -> NoReturn:
     """The master has errors to fix first: say so, list them, exit with ``code``."""
-    click.secho(exc.message(lang), fg="red", err=True)
+    click.secho(printable(exc.message(lang)), fg="red", err=True)
     report = getattr(exc, "report", None)
+    errors = None
     if isinstance(report, Report):
-        echo_report(Report([f for f in report if f.severity is Severity.ERROR]), lang)
+        errors = Report([f for f in report if f.severity is Severity.ERROR])
+    if as_json:
+        out = error_json(exc, lang)
+        if errors is not None:
+            out["findings"] = errors.to_dict(lang)["findings"]
+        echo_json(out)
+    elif errors is not None:
+        echo_report(errors, lang)
     sys.exit(code)
+
+
+def error_json(exc: SeurantaError, lang: str) -> dict[str, Any]:
+    """A fatal error as --json prints it: ``{"ok": false, "error", "message", "path"}``."""
+    path = exc.params.get("path")
+    return {
+        "ok": False,
+        "error": exc.key,
+        "message": exc.message(lang),
+        "path": None if path is None else str(path),
+    }
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as JSON that any output encoding carries whole: file names that are
+    not valid UTF-8 get replacement characters, and characters the output cannot encode
+    are written as \\u escapes."""
+    data = _json_safe(data)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    click.echo(text)
+
+
+def _json_safe(data: Any) -> Any:
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, dict):
+        return {_json_safe(k): _json_safe(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_json_safe(v) for v in data]
+    return data
 
 
 def echo_report(report: Report, lang: str, limit: int | None = None) -> None:
@@ -196,7 +248,42 @@ def echo_report(report: Report, lang: str, limit: int | None = None) -> None:
             click.echo(line)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _safe_output() -> None:
+    """Every message survives any output encoding (a Windows console or a redirect in
+    cp1252, ascii, latin-1): a character the output cannot carry becomes "?"."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="replace")
+
+
+class _Main(click.Group):
+    """The command group: safe output first, and a word on the log when a run wrote one."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        from . import log
+
+        _safe_output()
+        before = log.written()
+        try:
+            return super().main(args, *rest, **kwargs)
+        finally:
+            if log.written() > before:
+                words = list(sys.argv[1:] if args is None else args)
+                lang = os.environ.get("SEURANTA_LANG", "fi")
+                for i, word in enumerate(words):
+                    if word == "--lang" and i + 1 < len(words):
+                        lang = words[i + 1]
+                    elif word.startswith("--lang="):
+                        lang = word.split("=", 1)[1]
+                path = shown_path(log.log_path())
+                click.echo(say("logged", lang, path=path), err=True)
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="seuranta")
 def main() -> None:
     """seuranta-xl: strategian seurantataulukot / strategy follow-up workbooks.
@@ -210,6 +297,12 @@ def main() -> None:
     seuranta demo [DIR]                       the whole cycle on the bundled sample
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
+    With --json, a fatal error prints {"ok": false, "error", "message", "path"}.
+
+    \b
+    What file readers print themselves (a damaged file's crash report) goes to a log:
+      env SEURANTA_LOG, else %LOCALAPPDATA%\\seuranta-xl\\seuranta.log on Windows,
+      $XDG_STATE_HOME/seuranta-xl/seuranta.log (~/.local/state/...) elsewhere.
     """
     click.get_current_context().with_resource(_say_warnings())
 
@@ -318,9 +411,9 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
         else:
             result = validate(master)
     except SeurantaError as exc:
-        fail(exc, lang)
+        fail(exc, lang, as_json)
     if as_json:
-        click.echo(json.dumps(result.report.to_dict(lang), ensure_ascii=False, indent=2))
+        echo_json(result.report.to_dict(lang))
     else:
         click.echo(
             say("validated", lang, path=master, sheet=result.plan.sheet, rows=len(result.plan.rows))
@@ -420,11 +513,15 @@ def merge_cmd(
     the change log (Muutosloki) and returns tracker (Palautukset) get new rows, and a
     backup of the previous master is kept. Merging the same files again changes nothing.
 
+    Every file named, and every file in a folder named, gets a line: the ones that are
+    not returns (templates, text files, lock files, hidden files) are said to be skipped.
+
     Exit codes: 0 every file merged or had nothing to merge, 1 a file was rejected or a
-    conflict remains, 2 the master cannot be used.
+    conflict remains, 2 the master cannot be used (with --json: {"ok": false, "error",
+    "message", "path"}).
 
     \b
-    JSON: {"files": [{"path", "owner", "round", "result", "reason", "applied",
+    JSON: {"ok", "files": [{"path", "owner", "round", "result", "reason", "applied",
     "conflicts", "rejected"}], "changes": [{"code", "field", "old", "new", "owner",
     "file"}], "conflicts": [...], "proposals": [...], "findings": [...]}
     """
@@ -447,14 +544,14 @@ def merge_cmd(
     try:
         result = merge(master, list(paths), dry_run=dry_run, progress=advance, on_files=started)
     except MasterHasErrors as exc:
-        fail_with_errors(exc, lang, EXIT_FATAL)
+        fail_with_errors(exc, lang, EXIT_FATAL, as_json)
     except SeurantaError as exc:
-        fail(exc, lang)
+        fail(exc, lang, as_json)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     if as_json:
-        click.echo(json.dumps(merge_json(result, lang), ensure_ascii=False, indent=2))
+        echo_json(merge_json(result, lang))
     else:
         _echo_merge(result, lang)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
@@ -475,6 +572,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
         }
 
     return {
+        "ok": result.ok,
         "dry_run": result.dry_run,
         "files": [
             {
@@ -520,10 +618,17 @@ def _echo_merge(result: Any, lang: str) -> None:
     from .texts import field_name, return_reason
 
     head = "merge_dry" if result.dry_run else "merge_done"
-    click.echo(say(head, lang, master=result.master, count=len(result.files)))
-    if not result.files:
+    read = [f for f in result.files if f.result != "skipped"]
+    click.echo(say(head, lang, master=shown_path(result.master), count=len(read)))
+    if not read:
         click.secho(say("merge_nothing", lang), fg="yellow")
-    colours = {"merged": "green", "unchanged": None, "duplicate": None, "rejected": "red"}
+    colours = {
+        "merged": "green",
+        "unchanged": None,
+        "duplicate": None,
+        "rejected": "red",
+        "skipped": "yellow",
+    }
     for f in result.files:
         who = f" ({f.owner}, {f.round_id})" if f.owner else ""
         counts = (
@@ -532,7 +637,7 @@ def _echo_merge(result: Any, lang: str) -> None:
             else ""
         )
         click.secho(
-            f"  {f.path.name}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
+            f"  {shown_path(f.path.name)}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
             fg=colours.get(f.result),
         )
         for note in f.notes:
@@ -551,17 +656,20 @@ def _echo_merge(result: Any, lang: str) -> None:
             why = c.decision.value + (f", {c.reason}" if c.reason else "")
             values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
             name = field_name(c.field.value, lang)
-            click.echo(f"  {c.code} {name} ({why}): {values}  ({fr.path.name})")
+            click.echo(f"  {c.code} {name} ({why}): {values}  ({shown_path(fr.path.name)})")
     if result.proposals:
         click.echo()
         click.echo(say("merge_proposals", lang, count=len(result.proposals)))
         for fr, p in result.proposals:
-            click.echo(f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {fr.path.name})")
+            click.echo(
+                f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {shown_path(fr.path.name)})"
+            )
     warnings = [(fr, x) for fr, x in result.findings if x.rule != "return.status_unknown"]
     if warnings:
         click.echo()
         for fr, x in warnings:
-            click.echo(f"  {fr.path.name}!{x.sheet}!{x.cell} {x.code}: {x.message(lang)}")
+            where = f"{shown_path(fr.path.name)}!{x.sheet}!{x.cell}"
+            click.echo(f"  {where} {x.code}: {x.message(lang)}")
     if result.written:
         click.echo()
         click.echo(say("merge_written", lang, master=result.master))

@@ -19,6 +19,7 @@ from .findings import Finding, Report, Severity
 from .layout import CANONICAL_HEADERS_FI, normalize_header
 from .merge import CellChange, Decision, MasterState, Proposal, ReturnMerge, apply_diff
 from .model import Code, Field, Plan
+from .paths import shown_path
 from .rounds import owner_key
 from .rules import header_ambiguities, validate_plan
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 # result of one returned file
 MERGED, UNCHANGED, DUPLICATE, REJECTED = "merged", "unchanged", "duplicate", "rejected"
+SKIPPED = "skipped"  # found in a folder but not a return (a template, a text file, …)
 
 DECISION_FI = {
     Decision.APPLIED: "viety",
@@ -48,7 +50,7 @@ class FileResult:
     """What became of one returned file."""
 
     path: Path
-    result: str  # merged | unchanged | duplicate | rejected
+    result: str  # merged | unchanged | duplicate | rejected | skipped
     reason: str  # a stable key; see texts.RETURN_REASONS
     owner: str = ""
     round_id: str = ""
@@ -126,13 +128,18 @@ def merge_returns(
     safely, merge each editable cell three ways, write the master's cells, the change log
     and the returns tracker in place (nothing with ``dry_run``)."""
     from .xlsx.read import load_plan, read_identity, require_workbook
-    from .xlsx.returns import collect_paths, finish_reading, start_reading
+    from .xlsx.returns import collect_returns, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
     require_workbook(master)
-    files = [p for p in collect_paths(paths) if not _same_file(p, master)]
+    paths = [Path(p) for p in paths]
+    found, not_read = collect_returns(paths)
+    files = [p for p in found if not _same_file(p, master)]
+    skipped = [FileResult(p, SKIPPED, why) for p, why in not_read if not _same_file(p, master)]
+    # the master named among the returns is said so (in a folder it goes without a word)
+    skipped += [FileResult(p, SKIPPED, "is_master") for p in paths if p in found and p not in files]
     if on_files:
         on_files(len(files))
     if not dry_run:
@@ -161,7 +168,7 @@ def merge_returns(
             reading.cancel()
             raise
         read = finish_reading(files, reading)
-        results = _merge_all(read, loaded)
+        results = _merge_all(read, loaded) + skipped
         outcome = MergeResult(master, results, dry_run)
         if dry_run:
             _dry_write(master, loaded, outcome)
@@ -201,7 +208,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return False
 
 
@@ -336,7 +343,7 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
         _formula_conflicts(skipped, where)
         for fr in accepted:
             assert fr.merge is not None
-            head = [stamp, fr.round_id, fr.owner, fr.path.name, fr.sha256]
+            head = [stamp, fr.round_id, fr.owner, shown_path(fr.path.name), fr.sha256]
             for c in fr.merge.logged:
                 decision = DECISION_FI.get(c.decision, c.decision.value)
                 if c.reason:
@@ -356,7 +363,7 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
                     fr.round_id,
                     fr.owner,
                     fr.rows,
-                    fr.path.name,
+                    shown_path(fr.path.name),
                     fr.sha256,
                     stamp,
                     _local(fr.saved),

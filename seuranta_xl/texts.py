@@ -594,6 +594,39 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "one field in two columns ({detail}), and which one was edited cannot be told: "
         "the file was not read. Ask the owner to delete the extra column",
     ),
+    # issue 8, items 21, 23, 26 (files)
+    "permission_denied": (
+        "ei lukuoikeutta: tiedostoon ei ole oikeuksia tai se on auki toisessa ohjelmassa",
+        "cannot be read: no permission, or the file is open in another program",
+    ),
+    "link_loop": (
+        "symbolinen linkki, joka kiertää kehää: tiedostoa ei ole",
+        "a symbolic link that loops back on itself: there is no file",
+    ),
+    "skipped_template": (
+        "Excel-pohja (.xltx/.xltm/.xlt), ei palautus; ei yhdistetty (tallenna työkirjana .xlsx)",
+        "an Excel template (.xltx/.xltm/.xlt), not a return; not merged (save it as .xlsx)",
+    ),
+    "skipped_text": (
+        "tekstitiedosto (.csv/.txt), ei palautettu työkirja; ei yhdistetty",
+        "a text file (.csv/.txt), not a returned workbook; not merged",
+    ),
+    "skipped_other": (
+        "ei taulukkotiedosto (.xlsx, .xlsm, .xls, .xlsb, .ods); ei yhdistetty",
+        "not a spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods); not merged",
+    ),
+    "skipped_hidden": (
+        "piilotettu tiedosto; ei yhdistetty (nimeä se ilman alun pistettä, jos se on palautus)",
+        "a hidden file; not merged (rename it without the leading dot if it is a return)",
+    ),
+    "is_master": (
+        "seurantataulukko itse, ei palautus; ei yhdistetty",
+        "the master itself, not a return; not merged",
+    ),
+    "skipped_lock": (
+        "Excelin tai LibreOfficen lukitustiedosto (työkirja on jollakulla auki); ei yhdistetty",
+        "a lock file of Excel or LibreOffice (someone has the workbook open); not merged",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {

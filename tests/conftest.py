@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -153,12 +154,62 @@ def kill_at_random(cmd, *, times, seed, window, after_each=None):
     rng = random.Random(seed)
     killed = 0
     for _ in range(times):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(rng.uniform(*window))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
         proc.wait()
+        assert_run_ended(proc.pid)
         if after_each is not None:
             after_each()
     return killed
+
+
+def run_processes(group: int) -> list[tuple[int, str]]:
+    """Live processes of process group ``group`` (a run started in a new session): pid
+    and command line, from /proc; [] where there is no /proc."""
+    found = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] not in "ZX":
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                found.append((int(entry.name), cmdline.decode(errors="replace")))
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return found
+
+
+def assert_run_ended(group: int, wait: float = 10.0) -> None:
+    """No process of the run in process group ``group`` is left (after a short bounded
+    wait for them to go); any left are killed, so that one failure does not leak."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + wait
+    while (left := run_processes(group)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid, _ in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes of the killed run still running: {left}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _log_in_a_temporary_folder(tmp_path_factory):
+    """The readers' log goes to a folder of this test session, not the user's."""
+    old = os.environ.get("SEURANTA_LOG")
+    os.environ["SEURANTA_LOG"] = str(tmp_path_factory.mktemp("log") / "seuranta.log")
+    yield
+    if old is None:
+        os.environ.pop("SEURANTA_LOG", None)
+    else:
+        os.environ["SEURANTA_LOG"] = old

@@ -152,7 +152,11 @@ def test_returns_edited_in_libreoffice_merge_exactly_and_once(tmp_path, sample_p
         ],
     )
     result = merge(master, [box])
-    assert [(f.result, f.owner) for f in result.files] == [("merged", "Kansliapäällikkö")]
+    # the edit's own kp.json beside it is said not to be a return
+    assert [(f.path.name, f.result, f.owner) for f in result.files] == [
+        ("kp.xlsx", "merged", "Kansliapäällikkö"),
+        ("kp.json", "skipped", ""),
+    ]
     after = _cells(master)
     changed = {k: after[k] for k in after if after[k] != before.get(k)}
     assert changed == {
@@ -169,7 +173,7 @@ def test_returns_edited_in_libreoffice_merge_exactly_and_once(tmp_path, sample_p
         ("01.03", "viety"),
     ]
     again = merge(master, [box])
-    assert [f.result for f in again.files] == ["duplicate"] and not again.written
+    assert [f.result for f in again.files] == ["duplicate", "skipped"] and not again.written
     # the same return saved by LibreOffice as .ods and .xls is read, and is already in
     for target in ("ods", "xls"):
         other = soffice_convert(box / "kp.xlsx", tmp_path / target, target)

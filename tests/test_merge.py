@@ -312,6 +312,9 @@ def test_every_kind_of_bad_file_gets_its_reason_and_nothing_crashes(issued, tmp_
         "muutettu_tunniste.xlsx": ("rejected", "bad_signature"),
         "toinen_taulukko.xlsx": ("rejected", "other_master"),
         "vanha_kierros.xlsx": ("rejected", "other_round"),
+        # someone has hyvä.xlsx open: said, not read
+        "~$hyvä.xlsx": ("skipped", "skipped_lock"),
+        ".~lock.hyvä.xlsx#": ("skipped", "skipped_lock"),
     }
     macro = next(f for f in result.files if f.path.name == "makrot.xlsm")
     assert "macros_ignored" in macro.notes

@@ -8,10 +8,12 @@ of the sheet that holds the rows.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..merge import ReturnDiff, diff_return
 from ..model import SourceTable, StatusScale, column_letter
+from ..paths import shown_path
 from ..rounds import MANIFEST_MARK, Manifest
 from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
 from .save import BACKUP_DIR
-from .sniff import sniff
+from .sniff import DEFAULT_LIMITS, sniff
 
 READABLE_OTHER_FORMATS = ("xls", "xlsb", "ods")
 """Formats refused for a master but read from a return: calamine reads them."""
@@ -73,23 +76,75 @@ class ReturnFile:
     weak_columns: tuple[tuple[str, str, str], ...] = ()
 
 
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_SKIPPED_SUFFIXES = {
+    **dict.fromkeys((".xltx", ".xltm", ".xlt", ".ots"), "skipped_template"),
+    **dict.fromkeys((".csv", ".txt", ".tsv", ".tab"), "skipped_text"),
+}
+# what file managers and mail programs leave in any folder: not worth a line
+_NOISE_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store", ".directory"})
+
+
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read as returns (see ``collect_returns``)."""
+    return collect_returns(paths)[0]
+
+
+def collect_returns(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files named, and the spreadsheets inside folders named (not in hidden folders or
-    backup folders), without Excel's and LibreOffice's lock files; in a stable order."""
+    backup folders), in a stable order; and the files that are not read, each with a
+    reason key: a folder's templates, text files, other files, hidden spreadsheets, and
+    Excel's and LibreOffice's lock files (named or not). A folder's obvious noise
+    (Thumbs.db, .DS_Store, other hidden files) is left out without a word."""
     out: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                parts = child.relative_to(p).parts
-                # hidden folders, and the masters' own backups, are not returns
-                if any(part.startswith(".") or part == BACKUP_DIR for part in parts):
-                    continue
-                readable = child.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-                if child.is_file() and readable and not LOCK_FILE_RE.match(child.name):
-                    out.append(child)
-        elif not LOCK_FILE_RE.match(p.name):
+        if LOCK_FILE_RE.match(p.name):
+            skipped.append((p, "skipped_lock"))
+        elif p.is_dir():
+            for child in _folder_files(p, skipped):
+                reason = _not_a_return(child)
+                if reason is None:
+                    out.append(child)  # a broken link or a loop too: its reader says so
+                elif reason:
+                    skipped.append((child, reason))
+        else:
             out.append(p)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), list(dict.fromkeys(skipped))
+
+
+def _folder_files(folder: Path, skipped: list[tuple[Path, str]]) -> list[Path]:
+    """Every file under ``folder`` (links to folders not followed), sorted; hidden folders
+    and the masters' own backups are not looked into; a folder that cannot be read is put
+    in ``skipped``."""
+
+    def unreadable(exc: OSError) -> None:
+        reason = "permission_denied" if isinstance(exc, PermissionError) else "missing"
+        skipped.append((Path(exc.filename or folder), reason))
+
+    found = []
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != BACKUP_DIR]
+        found.extend(Path(top, name) for name in names)
+    return sorted(found)
+
+
+def _not_a_return(path: Path) -> str | None:
+    """Why a file found in a folder is not read as a return: a reason key, "" for noise
+    not worth a line, None when it is to be read."""
+    name, suffix = path.name, path.suffix.lower()
+    if name.lower() in _NOISE_NAMES or name.startswith("._"):
+        return ""
+    if LOCK_FILE_RE.match(name):
+        return "skipped_lock"
+    looks_like_sheet = suffix in RETURN_SUFFIXES or suffix in _SKIPPED_SUFFIXES
+    if name.startswith("."):
+        # a hidden spreadsheet is said; other hidden files (this tool's own lock and
+        # temporary files among them) are noise
+        return "skipped_hidden" if looks_like_sheet else ""
+    if suffix in RETURN_SUFFIXES:
+        return None
+    return _SKIPPED_SUFFIXES.get(suffix, "skipped_other")
 
 
 def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
@@ -98,14 +153,15 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     parent only merges."""
     path, scale, key = job
     p = Path(path)
-    try:
-        data = p.read_bytes() if p.is_file() else b""
-    except OSError as exc:
-        return ReturnFile(path, error="missing", detail=str(exc))
+    data = _read_file(p)
+    if isinstance(data, ReturnFile):
+        return data
     sha = hashlib.sha256(data).hexdigest()
     kind = ""
     try:
-        kind = sniff(p, deep=False).value  # parsed in this isolated worker
+        # the whole file is checked (every cell reference too): a cell at XFD1048576 is
+        # "too large" here, not a reader's crash
+        kind = sniff(p).value  # parsed in this isolated worker
     except UnreadableFile as exc:
         if exc.key not in READABLE_OTHER_FORMATS:
             return ReturnFile(path, sha, error=exc.key, detail=str(exc.params.get("detail", "")))
@@ -157,6 +213,28 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     if manifest is not None and not problem:
         diff = diff_return(manifest, read_plan(table, scale, header), scale)
     return ReturnFile(path, sha, kind, saved, info, problem, table.name, diff, weak_columns=weak)
+
+
+def _read_file(p: Path) -> bytes | ReturnFile:
+    """The file's bytes, or why they cannot be had: missing (a broken link too), a link
+    loop, no permission, a folder, not a regular file (a pipe would never end), too large."""
+    path = str(p)
+    try:
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            return ReturnFile(path, error="is_directory")
+        if not stat.S_ISREG(st.st_mode):
+            return ReturnFile(path, error="not_spreadsheet", detail="not a regular file")
+        if st.st_size > DEFAULT_LIMITS.max_file_bytes:
+            return ReturnFile(path, error="too_large", detail=f"{st.st_size:,} bytes")
+        return p.read_bytes()
+    except PermissionError as exc:
+        return ReturnFile(path, error="permission_denied", detail=str(exc))
+    except OSError as exc:
+        key = "link_loop" if exc.errno == errno.ELOOP else "missing"
+        return ReturnFile(path, error=key, detail=str(exc))
+    except RuntimeError as exc:  # a symbolic link loop, as some Python versions say it
+        return ReturnFile(path, error="link_loop", detail=str(exc))
 
 
 def _check_manifest(
@@ -229,14 +307,22 @@ def start_reading(
     """Start reading every returned file in isolated workers, in the background; a reader
     that crashes or hangs costs only its own file. ``finish_reading`` collects them."""
     jobs = [(str(p), scale, key) for p in paths]
-    return IsolatedMap(read_return, jobs, workers=workers, progress=progress).start()
+    return IsolatedMap(
+        read_return, jobs, workers=workers, progress=progress, describe=_describe
+    ).start()
+
+
+def _describe(job: tuple[str, StatusScale, str]) -> str:
+    return shown_path(job[0])  # the file only: never the key
 
 
 def finish_reading(paths: list[Path], reading: IsolatedMap) -> list[ReturnFile]:
     out = []
     for path, result in zip(paths, reading.results(), strict=True):
         if isinstance(result, Failed):
-            key = "corrupt" if result.why != "timeout" else "too_large"
+            # a reader that ran out of time or memory met a file too large for it
+            large = result.why == "timeout" or "out of memory" in result.detail
+            key = "too_large" if large else "corrupt"
             out.append(ReturnFile(str(path), error=key, detail=f"{result.why}: {result.detail}"))
         else:
             out.append(result)
