@@ -127,6 +127,6 @@ def test_a_master_with_errors_to_fix_first_prints_json_with_them(issued, tmp_pat
         {"Seuranta": lambda xml: set_cells(xml, {(4, 2): "01.01 Toinen samalla koodilla"})[0]},
     )
     got, data, _ = _fatal("merge", "--json", str(issued), str(tmp_path / "jaetut"))
-    assert got == 2 and data["ok"] is False and data["error"] == "master_has_errors"
+    assert got == 2 and data["ok"] is False and data["error"] == "master_has_errors_merge"
     assert data["path"] == str(issued)
     assert data["findings"] and all(f["severity"] == "error" for f in data["findings"])
