@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -224,6 +226,8 @@ class GenerateResult:
     unowned: tuple[str, ...]  # codes of rows nobody is asked to fill in
     report: Report  # the master's validation (warnings and notes)
     backup: Path | None
+    finished: tuple[Path, ...] = ()  # files of an interrupted run's recorded round, now published
+    cleaned: tuple[Path, ...] = ()  # staging folders of interrupted, unrecorded runs, removed
 
 
 def generate(
@@ -256,7 +260,7 @@ def generate(
     require_workbook(master)
     refuse_if_open(master)
     # held from reading the rounds to recording the new ones: two runs cannot both issue
-    with run_lock(master):
+    with run_lock(master), _terminate_as_interrupt():
         loaded = load_plan(master)
         report = validate_plan(loaded.plan, loaded.header)
         if not report.ok:
@@ -295,7 +299,7 @@ def _issue_round(
         parts_to_issue,
         unowned_rows,
     )
-    from .xlsx.generate import write_owner_workbooks
+    from .xlsx.generate import recover_staging, write_owner_workbooks
     from .xlsx.master import record_round
     from .xlsx.names import (
         SETTING_DEADLINE,
@@ -306,7 +310,30 @@ def _issue_round(
     from .xlsx.owner import RoundInfo
 
     plan = loaded.plan
-    parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
+    loaded.require_tool_sheets()  # the rounds sheet is rewritten: no bad cell may be lost
+    # what an interrupted run left in the folder: publish its recorded files, remove the rest
+    recovered = recover_staging(out_dir, master, loaded.identity, loaded.rounds)
+    if recovered.kept:
+        raise WriteError(
+            "staging_blocked", dir=str(out_dir), folders=", ".join(p.name for p in recovered.kept)
+        )
+    try:
+        parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
+    except RoundError as exc:
+        if exc.key != "round_issued" or not recovered.published:
+            raise
+        return GenerateResult(
+            master=master,
+            round_id=rid,
+            out_dir=out_dir,
+            files=(),
+            already_issued=tuple(exc.params.get("owners", "").split(", ")),
+            unowned=tuple(str(r.code) for r in unowned_rows(plan)),
+            report=report,
+            backup=None,
+            finished=tuple(recovered.published),
+            cleaned=tuple(recovered.removed),
+        )
     taken = [r.file for r in loaded.rounds]
     names = owner_file_names(rid, [p.owner for p in parts], taken=taken)
     existing = [n for n in names.values() if (out_dir / n).exists()]
@@ -325,7 +352,7 @@ def _issue_round(
     fingerprint = master_fingerprint(plan)
     extras = [h for _, h in plan.extra_columns]
     made = write_owner_workbooks(
-        parts, names, out_dir, info, identity, fingerprint, extras, workers=workers
+        parts, names, out_dir, info, identity, fingerprint, extras, workers=workers, master=master
     )
     records = list(loaded.rounds) + [
         RoundRecord(
@@ -341,17 +368,30 @@ def _issue_round(
         )
         for p, signature, sha in made.signatures
     ]
+    before = _file_state(master)
     try:
         backup = record_round(master, identity, records)
     except BaseException:
-        made.discard()
+        # the staged files go only while the master provably does not record them
+        if _file_state(master) == before:
+            made.discard()
         raise
     try:
-        paths = made.publish()
+        published = made.publish()
     except OSError as exc:
-        raise WriteError("save_failed", path=str(out_dir), detail=str(exc)) from None
+        raise WriteError(
+            "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=str(exc)
+        ) from None
+    if published.blocked:
+        raise WriteError(
+            "publish_blocked",
+            dir=str(out_dir),
+            staging=made.staging.name,
+            files=", ".join(published.blocked),
+        )
     files = tuple(
-        OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _, _ in made.signatures
+        OwnerFile(p.owner, published.paths[names[p.owner]], len(p.rows), p.own_count)
+        for p, _, _ in made.signatures
     )
     return GenerateResult(
         master=master,
@@ -362,4 +402,36 @@ def _issue_round(
         unowned=tuple(str(r.code) for r in unowned_rows(plan)),
         report=report,
         backup=backup,
+        finished=tuple(recovered.published),
+        cleaned=tuple(recovered.removed),
     )
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """Enough of a file's identity to tell whether it was replaced."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while a round is issued, so a terminated run
+    cleans up as after Ctrl-C instead of stopping wherever it was."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

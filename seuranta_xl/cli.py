@@ -131,6 +131,15 @@ MESSAGES = {
         "Valmis {seconds:.1f} sekunnissa. Tiedostot: {dir}",
         "Done in {seconds:.1f} s. Files: {dir}",
     ),
+    # issue 8, item 2 (generate: an interrupted run finished or cleaned up)
+    "generate_finished": (
+        "Keskeytyneen ajon kirjatut työkirjat siirrettiin paikalleen ({count}): {files}",
+        "Workbooks of an interrupted run's recorded round put in place ({count}): {files}",
+    ),
+    "generate_cleaned": (
+        "Keskeytyneen, kirjaamatta jääneen ajon keskeneräiset tiedostot poistettiin: {folders}",
+        "The unfinished files of an interrupted run that recorded nothing were removed: {folders}",
+    ),
 }
 
 
@@ -330,6 +339,23 @@ def generate_cmd(
 
 
 def _echo_generate(result: Any, lang: str) -> None:
+    if result.cleaned:
+        click.secho(
+            say("generate_cleaned", lang, folders=", ".join(p.name for p in result.cleaned)),
+            fg="yellow",
+        )
+    if result.finished:
+        click.secho(
+            say(
+                "generate_finished",
+                lang,
+                count=len(result.finished),
+                files=", ".join(p.name for p in result.finished),
+            ),
+            fg="yellow",
+        )
+        if not result.files:
+            return
     click.echo(
         say("generated", lang, round=result.round_id, count=len(result.files), dir=result.out_dir)
     )

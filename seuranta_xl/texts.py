@@ -371,6 +371,38 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Pohjatiedostoa {path} ei löydy; asennus on puutteellinen.",
         "The template {path} is missing; the installation is incomplete.",
     ),
+    # issue 8, items 2 and 23 (generate: interrupted rounds, the tool's own sheets)
+    "publish_incomplete": (
+        "Kierros on kirjattu seurantataulukkoon, mutta kaikkia työkirjoja ei saatu kansioon "
+        "{dir} ({detail}). Ne odottavat piilokansiossa {staging}; aja sama generate-komento "
+        "uudelleen, niin ne siirretään paikalleen.",
+        "The round is recorded in the master, but not every workbook could be put in {dir} "
+        "({detail}). They wait in the hidden folder {staging}; run the same generate command "
+        "again to put them in place.",
+    ),
+    "publish_blocked": (
+        "Kierros on kirjattu seurantataulukkoon, mutta kansiossa {dir} on jo toiset tiedostot "
+        "samoilla nimillä: {files}. Niitä ei korvata. Siirrä ne pois ja aja sama "
+        "generate-komento uudelleen; työkirjat odottavat piilokansiossa {staging}.",
+        "The round is recorded in the master, but {dir} already holds other files of the same "
+        "names: {files}. They are not replaced. Move them away and run the same generate "
+        "command again; the workbooks wait in the hidden folder {staging}.",
+    ),
+    "staging_blocked": (
+        "Kansiossa {dir} on keskeytyneen ajon piilokansio {folders}, jota ei voitu viedä "
+        "loppuun: sen tiedostoja estää samanniminen tiedosto tai kansiossa on jotain, mitä "
+        "seuranta-xl ei tehnyt. Siirrä estävät tiedostot pois ja aja komento uudelleen.",
+        "{dir} holds the hidden folder {folders} of an interrupted run that could not be "
+        "finished: a file of the same name blocks its files, or it holds something "
+        "seuranta-xl did not make. Move the blocking files away and run the command again.",
+    ),
+    "tool_sheet_value": (
+        "{path}: välilehden {sheet} solussa {cell} on {value!r}, vaikka siinä pitää olla "
+        "{expected_fi}. Välilehti on seuranta-xl:n oma; korjaa solu tai palauta se "
+        "varmuuskopiosta.",
+        "{path}: sheet {sheet}, cell {cell} holds {value!r} where {expected_en} belongs. The "
+        "sheet is seuranta-xl's own; correct the cell or restore it from a backup.",
+    ),
 }
 
 
