@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .celltext import stored_text
 from .model import FIELD_ORDER, Code, Plan, Row
 
 MANIFEST_FORMAT = 1
@@ -44,7 +45,7 @@ def check_round_id(round_id: str) -> str:
 
 def owner_key(name: str) -> str:
     """Owners are the same person when their names differ only in case and spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+    return " ".join(stored_text(unicodedata.normalize("NFC", name)).split()).casefold()
 
 
 def new_key() -> str:
@@ -326,13 +327,13 @@ def build_manifest(
             sheet_row=first_row + i,
             master_row=issued.row.sheet_row,
             editable=issued.editable,
-            values=tuple(row_values(issued.row)),
+            values=tuple(stored_text(v) for v in row_values(issued.row)),
         )
         for i, issued in enumerate(part.rows)
     )
     return Manifest(
         round_id=round_id,
-        owner=part.owner,
+        owner=stored_text(part.owner),
         created=created.isoformat(timespec="seconds"),
         master_id=master_id,
         master_fingerprint=fingerprint,

@@ -3,13 +3,13 @@ marked into an existing master."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..celltext import escape_excel, stored_text
 from ..errors import WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
@@ -43,13 +43,12 @@ from .template import (
     write_settings,
 )
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 def cell_text_value(value: object) -> object:
-    """A value as it may be stored: control characters a workbook cannot hold removed."""
+    """A value as openpyxl may write it: cleaned as stored (``stored_text``), and a literal
+    ``_x000D_`` escaped as Excel does (openpyxl writes text as it is)."""
     if isinstance(value, str):
-        return _CONTROL_RE.sub("", value)
+        return escape_excel(stored_text(value))
     return value
 
 
