@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .collect import merge_returns
 from .errors import WriteError
-from .findings import Report, Severity
+from .findings import Finding, Report, Severity
 from .model import Plan
 from .rules import validate_plan
 
@@ -19,7 +19,9 @@ merge = merge_returns
 """Merge returned owner workbooks (files and folders) into the master."""
 
 if TYPE_CHECKING:
+    from .rounds import MasterIdentity, RoundRecord
     from .summary import Summary
+    from .xlsx.generate import Published, StagedRound
     from .xlsx.read import LoadedPlan
 
 
@@ -52,7 +54,13 @@ def validate(path: str | Path) -> ValidationResult:
     from .xlsx.read import load_plan
 
     loaded = load_plan(path)
-    return ValidationResult(loaded.path, loaded.plan, validate_plan(loaded.plan, loaded.header))
+    report = validate_plan(loaded.plan, loaded.header)
+    for problem in loaded.tool_problems:  # the tool's own sheets: named, not fatal here
+        p = dict(problem.params)
+        sheet, cell = p.pop("sheet"), p.pop("cell")
+        p.pop("path", None)
+        report.add(Finding("tool.value", Severity.WARNING, sheet, cell, "", p))
+    return ValidationResult(loaded.path, loaded.plan, report)
 
 
 def mark(result: ValidationResult, lang: str = "fi") -> Path | None:
@@ -300,7 +308,6 @@ def _issue_round(
         unowned_rows,
     )
     from .xlsx.generate import recover_staging, write_owner_workbooks
-    from .xlsx.master import record_round
     from .xlsx.names import (
         SETTING_DEADLINE,
         SETTING_NOTE,
@@ -368,20 +375,7 @@ def _issue_round(
         )
         for p, signature, sha in made.signatures
     ]
-    before = _file_state(master)
-    try:
-        backup = record_round(master, identity, records)
-    except BaseException:
-        # the staged files go only while the master provably does not record them
-        if _file_state(master) == before:
-            made.discard()
-        raise
-    try:
-        published = made.publish()
-    except OSError as exc:
-        raise WriteError(
-            "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=str(exc)
-        ) from None
+    backup, published = _record_and_publish(master, out_dir, identity, records, made)
     if published.blocked:
         raise WriteError(
             "publish_blocked",
@@ -405,6 +399,51 @@ def _issue_round(
         finished=tuple(recovered.published),
         cleaned=tuple(recovered.removed),
     )
+
+
+def _record_and_publish(
+    master: Path,
+    out_dir: Path,
+    identity: MasterIdentity,
+    records: list[RoundRecord],
+    made: StagedRound,
+) -> tuple[Path | None, Published]:
+    """Record the round in the master, then publish its staged workbooks. Whatever stops
+    this leaves the master and the folder agreeing, or the next run makes them agree."""
+    from .errors import SeurantaError
+    from .xlsx.master import record_round
+
+    before = _file_state(master)
+    try:
+        backup = record_round(master, identity, records)
+    except BaseException as exc:
+        # the staged files go only while the master provably does not record them
+        if _file_state(master) == before:
+            made.discard()
+            raise
+        # replaced, then failed (syncing its folder) or interrupted: the round stands
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteError(
+                "publish_interrupted", dir=str(out_dir), staging=made.staging.name
+            ) from None
+        if isinstance(exc, SeurantaError | OSError):
+            detail = str(exc.params.get("detail", "")) if isinstance(exc, SeurantaError) else ""
+            detail = detail or str(exc)
+            raise WriteError(
+                "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=detail
+            ) from None
+        raise
+    try:
+        published = made.publish()
+    except OSError as exc:
+        raise WriteError(
+            "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=str(exc)
+        ) from None
+    except KeyboardInterrupt:
+        raise WriteError(
+            "publish_interrupted", dir=str(out_dir), staging=made.staging.name
+        ) from None
+    return backup, published
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:

@@ -207,6 +207,15 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Koodia {code} ei enää ole seurantataulukossa; palautettua arvoa ei viety.",
         "Code {code} is no longer in the master; the returned value was not taken in.",
     ),
+    # issue 8, item 23 (a bad value in the tool's own sheets)
+    "tool.value": (
+        "Työkalun välilehdellä on virheellinen arvo",
+        "Bad value in one of the tool's sheets",
+        "Solussa on {value!r}, vaikka siinä pitää olla {expected_fi}. Välilehti on "
+        "seuranta-xl:n oma; uutta kierrosta ei tehdä ennen kuin solu on korjattu.",
+        "The cell holds {value!r} where {expected_en} belongs. The sheet is seuranta-xl's "
+        "own; no new round is made until the cell is corrected.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -395,6 +404,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{dir} holds the hidden folder {folders} of an interrupted run that could not be "
         "finished: a file of the same name blocks its files, or it holds something "
         "seuranta-xl did not make. Move the blocking files away and run the command again.",
+    ),
+    "publish_interrupted": (
+        "Keskeytetty, kun kierros oli jo kirjattu seurantataulukkoon. Loput työkirjat "
+        "odottavat kansion {dir} piilokansiossa {staging}; aja sama generate-komento "
+        "uudelleen, niin ne siirretään paikalleen.",
+        "Interrupted after the round was recorded in the master. The remaining workbooks "
+        "wait in the hidden folder {staging} in {dir}; run the same generate command again "
+        "to put them in place.",
     ),
     "tool_sheet_value": (
         "{path}: välilehden {sheet} solussa {cell} on {value!r}, vaikka siinä pitää olla "

@@ -52,9 +52,11 @@ def test_interrupted_while_publishing_the_next_run_finishes(master, tmp_path, mo
         return real(src, dst, sha)
 
     monkeypatch.setattr(gen, "_publish_one", ctrl_c_on_second)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(WriteError) as err:
         generate(master, out, round_id=ROUND)
     monkeypatch.undo()
+    assert err.value.key == "publish_interrupted"
+    assert "run the same generate command again" in err.value.message("en")
     records = [r for r in load_plan(master).rounds if r.round_id == ROUND]
     assert len(records) == 5  # recorded for all owners ...
     assert len(list(out.glob("*.xlsx"))) == 1  # ... the first file out, the rest still staged
@@ -262,3 +264,35 @@ def test_round_records_reader_says_which_cell():
     assert [(p.row, p.column) for p in problems] == [(3, 4)]
     with pytest.raises(RoundError):
         raise RoundError("round_issued", round="r", owners="x")
+
+
+def test_a_failure_after_the_master_was_replaced_keeps_the_round(master, tmp_path, monkeypatch):
+    """The master replaced, then syncing its folder fails: the round stands, and the
+    message says the next run finishes it rather than that nothing changed."""
+    import seuranta_xl.xlsx.master as master_io
+
+    out = tmp_path / "out"
+    real = master_io.record_round
+
+    def recorded_then_sync_fails(*args, **kwargs):
+        real(*args, **kwargs)
+        raise WriteError("save_failed", path=str(master), detail="Input/output error")
+
+    monkeypatch.setattr(master_io, "record_round", recorded_then_sync_fails)
+    with pytest.raises(WriteError) as err:
+        generate(master, out, round_id=ROUND)
+    monkeypatch.undo()
+    assert err.value.key == "publish_incomplete"
+    assert "Input/output error" in err.value.message("en")
+    assert len(generate(master, out, round_id=ROUND).finished) == 5
+    assert_consistent(master, out)
+
+
+def test_validate_names_a_bad_rounds_cell_as_a_warning(master, tmp_path):
+    generate(master, tmp_path / "out", round_id="r1")
+    _set_rounds_cell(master, (2, 6), "paljon")  # F2: own rows
+    found = validate(master).report.by_rule("tool.value")
+    assert [(f.sheet, f.cell, f.severity.value) for f in found] == [("Kierrokset", "F2", "warning")]
+    assert "'paljon'" in found[0].message("en") and "whole number" in found[0].message("en")
+    cli = run_cli("validate", str(master), "--lang", "en")
+    assert cli.returncode == 0 and "Kierrokset" in cli.stdout and "F2" in cli.stdout
