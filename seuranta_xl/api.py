@@ -413,12 +413,11 @@ def _record_and_publish(
     from .errors import SeurantaError
     from .xlsx.master import record_round
 
-    before = _file_state(master)
     try:
         backup = record_round(master, identity, records)
     except BaseException as exc:
         # the staged files go only while the master provably does not record them
-        if _file_state(master) == before:
+        if not _records_round(master, records):
             made.discard()
             raise
         # replaced, then failed (syncing its folder) or interrupted: the round stands
@@ -446,13 +445,18 @@ def _record_and_publish(
     return backup, published
 
 
-def _file_state(path: Path) -> tuple[int, int, int] | None:
-    """Enough of a file's identity to tell whether it was replaced."""
+def _records_round(master: Path, records: list[RoundRecord]) -> bool:
+    """Whether the master on disk holds ``records`` (after a save that did not finish:
+    it may have replaced the file before failing). True when it cannot be told: the
+    staged files are then kept, and the next run decides."""
+    from .errors import SeurantaError
+    from .xlsx.read import load_plan
+
     try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+        held = {(r.round_id, r.file, r.file_sha256) for r in load_plan(master).rounds}
+    except SeurantaError:
+        return True
+    return all((r.round_id, r.file, r.file_sha256) in held for r in records)
 
 
 @contextmanager

@@ -296,3 +296,29 @@ def test_validate_names_a_bad_rounds_cell_as_a_warning(master, tmp_path):
     assert "'paljon'" in found[0].message("en") and "whole number" in found[0].message("en")
     cli = run_cli("validate", str(master), "--lang", "en")
     assert cli.returncode == 0 and "Kierrokset" in cli.stdout and "F2" in cli.stdout
+
+
+def test_a_master_given_its_sheets_but_not_the_round_keeps_nothing_staged(tmp_path, monkeypatch):
+    """A master not made by ``init`` gets the tool's sheets in one save and the round in
+    the next; when only the first lands, the round is not recorded and nothing stays."""
+    from seuranta_xl.synthetic import synthetic_grid
+    from seuranta_xl.xlsx import patch
+
+    from .conftest import write_xlsx
+
+    master = write_xlsx(tmp_path / "oma.xlsx", synthetic_grid(3, 2, seed=7))
+    out = tmp_path / "out"
+
+    def full_disk(*args, **kwargs):
+        raise WriteError("save_failed", path=str(master), detail="No space left on device")
+
+    monkeypatch.setattr(patch, "replace_sheets", full_disk)
+    with pytest.raises(WriteError) as err:
+        generate(master, out, round_id=ROUND)
+    monkeypatch.undo()
+    assert err.value.key == "save_failed"
+    assert "Kierrokset" in load_plan(master).sheet_names  # the first save landed
+    assert not load_plan(master).rounds
+    assert list(out.iterdir()) == []
+    assert len(generate(master, out, round_id=ROUND).files) == 3
+    assert_consistent(master, out)
