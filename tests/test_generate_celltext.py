@@ -4,6 +4,7 @@ over exactly what the workbook stores, and every writer cleans alike (issue 8, i
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from seuranta_xl.xlsx.ooxml import cell_xml
 from seuranta_xl.xlsx.patch import patch_sheets
 from seuranta_xl.xlsx.read import load_plan, read_manifest_grid
 
+from .conftest import run_cli
 from .test_merge import KP, S5, fill
 
 # Kansliapäällikkö's workbook row 3 is 01.01, master row 3; A-H are goal .. owner.
@@ -93,6 +95,11 @@ def test_a_return_merges_cleanly_and_the_summary_does_not_crash(dirty_round, tmp
     assert "kirjaimellinen _x000D_ teksti" in rows[3].values.values()  # untouched, still literal
     made = summary(master, out=tmp_path / "yhteenveto.xlsx")
     assert made.standalone is not None and made.standalone.exists()
+    # the summary's save (openpyxl) keeps the master's text as it was, escapes and all
+    after = {r.sheet_row: r for r in load_plan(master).plan.rows}
+    assert "kirjaimellinen _x000D_ teksti" in after[3].values.values()
+    assert AS_READ["B3"] in after[3].values.values()
+    assert [r.values for r in after.values()] == [r.values for r in rows.values()]
 
 
 def test_a_literal_escape_typed_into_the_source_survives_init(tmp_path):
@@ -135,9 +142,10 @@ def test_a_return_saved_by_libreoffice_merges_cleanly(dirty_round, tmp_path):
             {
                 "sheet": "Seuranta",
                 "cell": "G4",
-                "value": "Kirjoitettu LibreOfficessa.",
+                "value": "Kirjoitettu _x000D_ LO:ssa.",
                 "kind": "text",
-            }
+            },
+            {"sheet": "Seuranta", "cell": "G5", "value": "rivi\ntoinen", "kind": "text"},
         ],
     )
     result = merge(master, [ret])
@@ -145,6 +153,59 @@ def test_a_return_saved_by_libreoffice_merges_cleanly(dirty_round, tmp_path):
     assert fr.reason == "merged", fr.reason
     assert result.conflicts == []
     rows = {r.sheet_row: r for r in load_plan(master).plan.rows}
-    assert "Kirjoitettu LibreOfficessa." in rows[4].values.values()
+    assert "Kirjoitettu _x000D_ LO:ssa." in rows[4].values.values()  # a literal, typed
+    assert "rivi\ntoinen" in rows[5].values.values()
     assert "kirjaimellinen _x000D_ teksti" in rows[3].values.values()
     summary(master)
+
+
+def _literal_master(tmp_path: Path) -> Path:
+    src = tmp_path / "lahde.tsv"
+    src.write_text(
+        "Valtuustokauden tavoite\tVuositavoite\tToimenpide\tRiskit\tKokonaistilanne\t"
+        "Etenemisaste\tTilannekuvaus\tVastuuhenkilö\n"
+        "01. Tavoite\t\t\t\t\t\t\tPormestari\n"
+        "\t01.01 Vuositavoite\t\tkirjoitettu _x000D_ näin\t\t7\t\tPormestari\n",
+        encoding="utf-8",
+    )
+    return init_master(src, tmp_path / "m.xlsx").master
+
+
+def _risks(master: Path) -> str:
+    row = next(r for r in load_plan(master).plan.rows if str(r.code) == "01.01")
+    return row.text(next(f for f in row.values if f.value == "risks"))
+
+
+def test_marking_and_the_summary_keep_a_literal_escape(tmp_path):
+    master = _literal_master(tmp_path)
+    assert _risks(master) == "kirjoitettu _x000D_ näin"
+    marked = run_cli("validate", str(master), "--mark")
+    assert marked.returncode == 1  # status 7 is an error: marked all the same
+    assert _risks(master) == "kirjoitettu _x000D_ näin"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_an_openpyxl_round_trip_of_shared_strings_keeps_every_text(tmp_path):
+    """What mark, summary and the tool-sheet set-up do to a master saved by a real client
+    (shared strings): load with openpyxl, save; every text must read back the same."""
+    import python_calamine as pc
+
+    from seuranta_xl.xlsx.master import load_workbook_as_stored
+
+    from .conftest import soffice_convert
+
+    made = _literal_master(tmp_path)
+    (tmp_path / "lo").mkdir()
+    master = soffice_convert(made, tmp_path / "lo")
+    with zipfile.ZipFile(master) as zf:
+        assert b"_x005F_x000D_" in zf.read("xl/sharedStrings.xml")
+    assert _risks(master) == "kirjoitettu _x000D_ näin"
+    saved = tmp_path / "saved.xlsx"
+    load_workbook_as_stored(master, rich_text=True).save(saved)
+    before, after = (pc.CalamineWorkbook.from_path(str(p)) for p in (master, saved))
+    for name in before.sheet_names:
+        assert (
+            before.get_sheet_by_name(name).to_python() == after.get_sheet_by_name(name).to_python()
+        ), name
+    assert _risks(saved) == "kirjoitettu _x000D_ näin"

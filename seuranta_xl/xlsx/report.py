@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import WriteError
 from ..model import Code
 from ..summary import NO_STATUS, Distribution, Summary
-from .master import cell_text_value
+from .master import cell_text_value, load_workbook_as_stored
 from .names import SUMMARY_SHEETS
 from .save import atomic_write, refuse_if_open, run_lock
 
@@ -363,7 +363,6 @@ def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
     The master is loaded and saved with openpyxl, so it is refused when it holds parts that
     would be lost (charts or images other than those of the summary sheets themselves).
     """
-    from openpyxl import load_workbook
 
     from .master import parts_at_risk
 
@@ -373,7 +372,7 @@ def write_into_master(path: Path, summary: Summary, meta: Meta) -> Path | None:
         risky = [p for p in parts_at_risk(path) if not summary_part(path, p)]
         if risky:
             raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-        wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+        wb = load_workbook_as_stored(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
         replace_summary_sheets(wb, summary, meta)
         return atomic_write(path, wb.save)
 
