@@ -256,6 +256,7 @@ class _Job:
     identity: MasterIdentity
     fingerprint: str
     extras: Sequence[str]
+    parent: int = 0  # the process that stages the round
 
 
 # Set before the worker processes fork, so they inherit the round instead of unpickling it.
@@ -265,6 +266,8 @@ _FORKED_JOB: _Job | None = None
 def _make(job: _Job, start: int, stop: int) -> list[tuple[str, str]]:
     signatures = []
     for part, name in job.jobs[start:stop]:
+        if job.parent and os.getpid() != job.parent and os.getppid() != job.parent:
+            os._exit(1)  # a worker whose run was killed: write nothing more
         manifest = build_manifest(
             part,
             round_id=job.info.round_id,
@@ -287,6 +290,30 @@ def _make_forked(bounds: tuple[int, int]) -> list[tuple[str, str]]:
     return _make(_FORKED_JOB, *bounds)
 
 
+def _make_all(job: _Job, workers: int) -> list[tuple[str, str]]:
+    """Every workbook of the job: shared among forked processes when it pays."""
+    global _FORKED_JOB  # noqa: PLW0603 -- handed to forked workers without pickling
+    n = len(job.jobs)
+    if workers <= 1 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _make(job, 0, n)
+    size = -(-n // (workers * 4))
+    bounds = [(i, min(i + size, n)) for i in range(0, n, size)]
+    _FORKED_JOB = job
+    try:
+        ctx = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            signatures = [s for chunk in pool.map(_make_forked, bounds) for s in chunk]
+        except BaseException:
+            # interrupted or failed: the chunks not begun are dropped, not written
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return signatures
+    finally:
+        _FORKED_JOB = None
+
+
 def write_owner_workbooks(  # noqa: PLR0917
     parts: Sequence[OwnerPart],
     names: dict[str, str],
@@ -305,7 +332,6 @@ def write_owner_workbooks(  # noqa: PLR0917
     Many workbooks are shared among forked processes where the platform forks (Linux,
     macOS); elsewhere they are written one after another, which is quick enough.
     """
-    global _FORKED_JOB  # noqa: PLW0603 -- handed to forked workers without pickling
     planned = [names[p.owner] for p in parts]
     marker = Marker(
         identity.master_id,
@@ -327,24 +353,16 @@ def write_owner_workbooks(  # noqa: PLR0917
             remove_staging(staging, planned)
         raise
     job = _Job(
-        [(p, names[p.owner]) for p in parts], str(staging), info, identity, fingerprint, extras
+        [(p, names[p.owner]) for p in parts],
+        str(staging),
+        info,
+        identity,
+        fingerprint,
+        extras,
+        os.getpid(),
     )
-    n = len(job.jobs)
-    workers = workers or os.cpu_count() or 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
     try:
-        if workers > 1 and n >= PARALLEL_FROM and can_fork:
-            size = -(-n // (workers * 4))
-            bounds = [(i, min(i + size, n)) for i in range(0, n, size)]
-            _FORKED_JOB = job
-            try:
-                ctx = multiprocessing.get_context("fork")
-                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                    signatures = [s for chunk in pool.map(_make_forked, bounds) for s in chunk]
-            finally:
-                _FORKED_JOB = None
-        else:
-            signatures = _make(job, 0, n)
+        signatures = _make_all(job, workers or os.cpu_count() or 1)
         hashes = {name: sha for name, (_, sha) in zip(planned, signatures, strict=True)}
         Marker(marker.master_id, marker.master, marker.round_id, hashes).write(staging)
     except OSError as exc:
