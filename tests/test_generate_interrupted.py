@@ -322,3 +322,39 @@ def test_a_master_given_its_sheets_but_not_the_round_keeps_nothing_staged(tmp_pa
     assert list(out.iterdir()) == []
     assert len(generate(master, out, round_id=ROUND).files) == 3
     assert_consistent(master, out)
+
+
+def test_files_moved_on_by_staff_do_not_block_finishing(master, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real, calls = gen._publish_one, []
+
+    def ctrl_c_on_third(src, dst, sha):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(src, dst, sha)
+
+    monkeypatch.setattr(gen, "_publish_one", ctrl_c_on_third)
+    with pytest.raises(WriteError):
+        generate(master, out, round_id=ROUND)
+    monkeypatch.undo()
+    sent = tmp_path / "lähetetyt"
+    sent.mkdir()
+    for p in out.glob("*.xlsx"):  # the two already out are mailed and moved away
+        p.rename(sent / p.name)
+    result = generate(master, out, round_id=ROUND)
+    assert len(result.finished) == 3 and _staging(out) == []
+    assert len(list(out.glob("*.xlsx"))) == 3
+
+
+def test_a_marker_naming_a_path_outside_its_folder_is_not_trusted(master, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "tärkeä.xlsx"
+    victim.write_bytes(b"keep me")
+    staging = out / (gen.STAGING_PREFIX + "crafted")
+    staging.mkdir()
+    gen.Marker("x", str(master.resolve()), ROUND, {"../../tärkeä.xlsx": ""}).write(staging)
+    generate(master, out, round_id=ROUND)
+    assert victim.read_bytes() == b"keep me"
+    assert staging.exists()  # not provably the tool's: left alone

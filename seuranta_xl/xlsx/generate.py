@@ -91,9 +91,21 @@ class Marker:
             files = body["files"]
             if not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
                 return None
+            if not all(_plain_name(k) for k in files):
+                return None  # names only, never a path out of the folder
             return cls(str(body["master_id"]), str(body["master"]), str(body["round"]), files)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+
+def _plain_name(name: str) -> bool:
+    return (
+        name.endswith(".xlsx")
+        and Path(name).name == name
+        and "/" not in name
+        and "\\" not in name
+        and not name.startswith(".")
+    )
 
 
 def _publish_one(src: Path, dst: Path, sha: str) -> bool:
@@ -127,17 +139,19 @@ class Published:
     blocked: list[str] = field(default_factory=list)
 
 
-def publish_staged(staging: Path, out_dir: Path, files: dict[str, str]) -> Published:
+def publish_staged(
+    staging: Path, out_dir: Path, files: dict[str, str], *, finish: bool = True
+) -> Published:
     """Publish ``files`` (name -> SHA-256) from ``staging``; idempotent, so an interrupted
-    publication is finished by running it again. The folder goes once all are out."""
+    publication is finished by running it again. With ``finish`` the folder goes once all
+    are out."""
     done = Published()
     for name, sha in files.items():
         src, dst = staging / name, out_dir / name
         if not src.exists():
+            # published before an interruption (and perhaps moved on since by staff)
             if dst.exists() and sha and file_sha256(dst) == sha:
-                done.paths[name] = dst  # published before an interruption
-            else:
-                done.blocked.append(name)
+                done.paths[name] = dst
             continue
         if _publish_one(src, dst, sha):
             done.paths[name] = dst
@@ -145,7 +159,7 @@ def publish_staged(staging: Path, out_dir: Path, files: dict[str, str]) -> Publi
         else:
             done.blocked.append(name)
     _fsync_dir(out_dir)
-    if not done.blocked:
+    if finish and not done.blocked:
         remove_staging(staging, files)
     return done
 
@@ -214,12 +228,12 @@ def recover_staging(
             and (not complete or not (staging / n).exists() or file_sha256(staging / n) == s)
         ]
         if publish:
-            done = publish_staged(staging, out_dir, publish)
+            done = publish_staged(staging, out_dir, publish, finish=False)
             found.published += done.moved
             if done.blocked:
                 found.kept.append(staging)
                 continue
-        if remove_staging(staging, drop):
+        if remove_staging(staging, [*drop, *publish]):
             if not publish:
                 found.removed.append(staging)
         else:
