@@ -213,8 +213,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Bad value in one of the tool's sheets",
         "Solussa on {value!r}, vaikka siinä pitää olla {expected_fi}. Välilehti on "
         "seuranta-xl:n oma; uutta kierrosta ei tehdä ennen kuin solu on korjattu.",
-        "The cell holds {value!r} where {expected_en} belongs. The sheet is seuranta-xl's "
-        "own; no new round is made until the cell is corrected.",
+        "The cell holds {value!r}; it should hold {expected_en}. The sheet is one "
+        "seuranta-xl keeps; no new round is made until the cell is corrected.",
     ),
 }
 
@@ -417,8 +417,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: välilehden {sheet} solussa {cell} on {value!r}, vaikka siinä pitää olla "
         "{expected_fi}. Välilehti on seuranta-xl:n oma; korjaa solu tai palauta se "
         "varmuuskopiosta.",
-        "{path}: sheet {sheet}, cell {cell} holds {value!r} where {expected_en} belongs. The "
-        "sheet is seuranta-xl's own; correct the cell or restore it from a backup.",
+        "{path}: sheet {sheet}, cell {cell} holds {value!r}; it should hold {expected_en}. "
+        "The sheet is one seuranta-xl keeps; correct the cell or restore it from a backup.",
     ),
 }
 

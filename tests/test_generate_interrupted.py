@@ -358,3 +358,15 @@ def test_a_marker_naming_a_path_outside_its_folder_is_not_trusted(master, tmp_pa
     generate(master, out, round_id=ROUND)
     assert victim.read_bytes() == b"keep me"
     assert staging.exists()  # not provably the tool's: left alone
+
+
+def test_a_bad_scale_step_in_the_settings_is_named_by_cell(master):
+    from seuranta_xl.xlsx.patch import patch_sheets, set_cells
+
+    patch_sheets(master, {"Asetukset": lambda xml: set_cells(xml, {(4, 1): "kolme"})[0]})
+    with pytest.raises(UnreadableFile) as err:
+        validate(master)
+    message = err.value.message("en")
+    assert "Asetukset" in message and "A4" in message and "'kolme'" in message
+    cli = run_cli("validate", str(master))
+    assert cli.returncode == 2 and "A4" in cli.stderr and "Traceback" not in cli.stderr

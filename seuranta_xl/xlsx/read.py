@@ -107,6 +107,10 @@ class _Book:
 
 _EXPECTED = {
     "count": ("kokonaisluku (rivien määrä)", "a whole number (a count of rows)"),
+    "scale": (
+        "etenemisasteikon askel muodossa numero ja selite (esim. 3 Toteutus on aloitettu)",
+        "a step of the progress scale: its number and label (e.g. 3 Toteutus on aloitettu)",
+    ),
     "key": (
         "seuranta-xl:n avain (64 heksadesimaalimerkkiä) ja tunniste",
         "seuranta-xl's key (64 hexadecimal digits) and id",
@@ -195,6 +199,11 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         lines.append(str(value))
     if not lines:
         return None
+    for r, line in enumerate(lines, start=2):
+        try:
+            StatusScale.from_lines([line])
+        except ValueError:
+            raise _tool_problem(path, SETTINGS_SHEET, f"A{r}", line, "scale") from None
     try:
         return StatusScale.from_lines(lines)
     except ValueError as exc:
