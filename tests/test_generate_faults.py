@@ -216,6 +216,20 @@ def test_errors_at_the_nth_operation_leave_a_consistent_state(tmp_path, monkeypa
     assert hits == set(kinds), hits
 
 
+def _live_workers(folder: Path) -> list[int]:
+    """Processes still running a command on files under ``folder`` (Linux: /proc)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().split(") ", 1)[1][0]
+        except (OSError, IndexError):
+            continue
+        if str(folder).encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
 def _wait_for(proc: subprocess.Popen[bytes], done: object, limit: float) -> bool:
     """Poll until ``done()`` or the process ends; True when ``done()``."""
     end = time.perf_counter() + limit
@@ -289,4 +303,38 @@ def test_killed_or_terminated_at_random_moments(tmp_path):
         assert "Traceback" not in again.stderr
         check_final(master, out)
     assert stopped >= 6, "the runs ended before any signal: timing too coarse"
+    # no worker of a killed run lives on (they would wait forever on their queue)
+    time.sleep(1.5)
+    assert _live_workers(tmp_path) == []
     assert recorded >= 4  # some were stopped after recording, before all was published
+
+
+def test_no_worker_outlives_a_killed_run(tmp_path):
+    """Killed as the last workbooks are written: the worker processes, idle on their
+    queue, must end too rather than wait forever."""
+    master = synthetic_master(tmp_path / "m.xlsx", owners=120, rows_per_owner=3).master
+    out = tmp_path / "out"
+    for attempt in range(3):
+        target = out / str(attempt)
+        proc = subprocess.Popen(
+            [
+                *seuranta_command(),
+                "generate",
+                str(master),
+                "--out",
+                str(target),
+                "--round",
+                f"r{attempt}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def nearly_all() -> bool:
+            return sum(len(list(s.glob("*.xlsx"))) for s in _staged(target)) >= 110  # noqa: B023
+
+        if _wait_for(proc, nearly_all, 60):
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    time.sleep(1.5)
+    assert _live_workers(tmp_path) == []

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -299,6 +300,19 @@ def _make(job: _Job, start: int, stop: int) -> list[tuple[str, str]]:
     return signatures
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: end when the run that started it is gone (killed), instead of waiting
+    forever on a queue that its siblings keep open."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _make_forked(bounds: tuple[int, int]) -> list[tuple[str, str]]:
     assert _FORKED_JOB is not None
     return _make(_FORKED_JOB, *bounds)
@@ -315,7 +329,12 @@ def _make_all(job: _Job, workers: int) -> list[tuple[str, str]]:
     _FORKED_JOB = job
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             signatures = [s for chunk in pool.map(_make_forked, bounds) for s in chunk]
         except BaseException:
