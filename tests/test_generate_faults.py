@@ -240,6 +240,12 @@ def _wait_for(proc: subprocess.Popen[bytes], done: object, limit: float) -> bool
     return False
 
 
+POSIX_ONLY = pytest.mark.skipif(
+    not Path("/proc/self").exists(), reason="needs POSIX signals and /proc (Linux)"
+)
+
+
+@POSIX_ONLY
 def test_killed_or_terminated_at_random_moments(tmp_path):
     base = synthetic_master(tmp_path / "base.xlsx", owners=120, rows_per_owner=3).master
     old = base.read_bytes()
@@ -309,6 +315,7 @@ def test_killed_or_terminated_at_random_moments(tmp_path):
     assert recorded >= 4  # some were stopped after recording, before all was published
 
 
+@POSIX_ONLY
 def test_no_worker_outlives_a_killed_run(tmp_path):
     """Killed as the last workbooks are written: the worker processes, idle on their
     queue, must end too rather than wait forever."""
