@@ -361,21 +361,29 @@ def _issue_round(
     made = write_owner_workbooks(
         parts, names, out_dir, info, identity, fingerprint, extras, workers=workers, master=master
     )
-    records = list(loaded.rounds) + [
-        RoundRecord(
-            rid,
-            info.created.isoformat(timespec="seconds"),
-            p.owner,
-            names[p.owner],
-            len(p.rows),
-            p.own_count,
-            fingerprint,
-            signature,
-            sha,
-        )
-        for p, signature, sha in made.signatures
-    ]
-    backup, published = _record_and_publish(master, out_dir, identity, records, made)
+    records: list[RoundRecord] = []
+    try:
+        records = list(loaded.rounds) + [
+            RoundRecord(
+                rid,
+                info.created.isoformat(timespec="seconds"),
+                p.owner,
+                names[p.owner],
+                len(p.rows),
+                p.own_count,
+                fingerprint,
+                signature,
+                sha,
+            )
+            for p, signature, sha in made.signatures
+        ]
+        backup, published = _record_and_publish(master, out_dir, identity, records, made)
+    except KeyboardInterrupt:
+        # interrupted before recording began, or while a failure was being handled: what
+        # was staged goes unless the master on disk records it
+        if not records or not _records_round(master, records):
+            made.discard()
+        raise
     if published.blocked:
         raise WriteError(
             "publish_blocked",
