@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .collect import merge_returns
 from .errors import WriteError
-from .findings import Report, Severity
+from .findings import Finding, Report, Severity
 from .model import Plan
 from .rules import validate_plan
 
@@ -17,7 +19,9 @@ merge = merge_returns
 """Merge returned owner workbooks (files and folders) into the master."""
 
 if TYPE_CHECKING:
+    from .rounds import MasterIdentity, RoundRecord
     from .summary import Summary
+    from .xlsx.generate import Published, StagedRound
     from .xlsx.read import LoadedPlan
 
 
@@ -50,7 +54,13 @@ def validate(path: str | Path) -> ValidationResult:
     from .xlsx.read import load_plan
 
     loaded = load_plan(path)
-    return ValidationResult(loaded.path, loaded.plan, validate_plan(loaded.plan, loaded.header))
+    report = validate_plan(loaded.plan, loaded.header)
+    for problem in loaded.tool_problems:  # the tool's own sheets: named, not fatal here
+        p = dict(problem.params)
+        sheet, cell = p.pop("sheet"), p.pop("cell")
+        p.pop("path", None)
+        report.add(Finding("tool.value", Severity.WARNING, sheet, cell, "", p))
+    return ValidationResult(loaded.path, loaded.plan, report)
 
 
 @dataclass(frozen=True)
@@ -335,6 +345,8 @@ class GenerateResult:
     unowned: tuple[str, ...]  # codes of rows nobody is asked to fill in
     report: Report  # the master's validation (warnings and notes)
     backup: Path | None
+    finished: tuple[Path, ...] = ()  # files of an interrupted run's recorded round, now published
+    cleaned: tuple[Path, ...] = ()  # staging folders of interrupted, unrecorded runs, removed
 
 
 def generate(
@@ -367,7 +379,7 @@ def generate(
     require_workbook(master)
     refuse_if_open(master)
     # held from reading the rounds to recording the new ones: two runs cannot both issue
-    with run_lock(master):
+    with run_lock(master), _terminate_as_interrupt():
         loaded = load_plan(master)
         report = validate_plan(loaded.plan, loaded.header)
         if not report.ok:
@@ -406,8 +418,7 @@ def _issue_round(
         parts_to_issue,
         unowned_rows,
     )
-    from .xlsx.generate import write_owner_workbooks
-    from .xlsx.master import record_round
+    from .xlsx.generate import recover_staging, write_owner_workbooks
     from .xlsx.names import (
         SETTING_DEADLINE,
         SETTING_NOTE,
@@ -417,7 +428,30 @@ def _issue_round(
     from .xlsx.owner import RoundInfo
 
     plan = loaded.plan
-    parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
+    loaded.require_tool_sheets()  # the rounds sheet is rewritten: no bad cell may be lost
+    # what an interrupted run left in the folder: publish its recorded files, remove the rest
+    recovered = recover_staging(out_dir, master, loaded.identity, loaded.rounds)
+    if recovered.kept:
+        raise WriteError(
+            "staging_blocked", dir=str(out_dir), folders=", ".join(p.name for p in recovered.kept)
+        )
+    try:
+        parts, skipped = parts_to_issue(plan, loaded.rounds, rid, owners)
+    except RoundError as exc:
+        if exc.key != "round_issued" or not recovered.published:
+            raise
+        return GenerateResult(
+            master=master,
+            round_id=rid,
+            out_dir=out_dir,
+            files=(),
+            already_issued=tuple(exc.params.get("owners", "").split(", ")),
+            unowned=tuple(str(r.code) for r in unowned_rows(plan)),
+            report=report,
+            backup=None,
+            finished=tuple(recovered.published),
+            cleaned=tuple(recovered.removed),
+        )
     taken = [r.file for r in loaded.rounds]
     names = owner_file_names(rid, [p.owner for p in parts], taken=taken)
     existing = [n for n in names.values() if (out_dir / n).exists()]
@@ -436,33 +470,41 @@ def _issue_round(
     fingerprint = master_fingerprint(plan)
     extras = [h for _, h in plan.extra_columns]
     made = write_owner_workbooks(
-        parts, names, out_dir, info, identity, fingerprint, extras, workers=workers
+        parts, names, out_dir, info, identity, fingerprint, extras, workers=workers, master=master
     )
-    records = list(loaded.rounds) + [
-        RoundRecord(
-            rid,
-            info.created.isoformat(timespec="seconds"),
-            p.owner,
-            names[p.owner],
-            len(p.rows),
-            p.own_count,
-            fingerprint,
-            signature,
-            sha,
-        )
-        for p, signature, sha in made.signatures
-    ]
+    records: list[RoundRecord] = []
     try:
-        backup = record_round(master, identity, records)
-    except BaseException:
-        made.discard()
+        records = list(loaded.rounds) + [
+            RoundRecord(
+                rid,
+                info.created.isoformat(timespec="seconds"),
+                p.owner,
+                names[p.owner],
+                len(p.rows),
+                p.own_count,
+                fingerprint,
+                signature,
+                sha,
+            )
+            for p, signature, sha in made.signatures
+        ]
+        backup, published = _record_and_publish(master, out_dir, identity, records, made)
+    except KeyboardInterrupt:
+        # interrupted before recording began, or while a failure was being handled: what
+        # was staged goes unless the master on disk records it
+        if not records or not _records_round(master, records):
+            made.discard()
         raise
-    try:
-        paths = made.publish()
-    except OSError as exc:
-        raise WriteError("save_failed", path=str(out_dir), detail=str(exc)) from None
+    if published.blocked:
+        raise WriteError(
+            "publish_blocked",
+            dir=str(out_dir),
+            staging=made.staging.name,
+            files=", ".join(published.blocked),
+        )
     files = tuple(
-        OwnerFile(p.owner, paths[p.owner], len(p.rows), p.own_count) for p, _, _ in made.signatures
+        OwnerFile(p.owner, published.paths[names[p.owner]], len(p.rows), p.own_count)
+        for p, _, _ in made.signatures
     )
     return GenerateResult(
         master=master,
@@ -473,4 +515,85 @@ def _issue_round(
         unowned=tuple(str(r.code) for r in unowned_rows(plan)),
         report=report,
         backup=backup,
+        finished=tuple(recovered.published),
+        cleaned=tuple(recovered.removed),
     )
+
+
+def _record_and_publish(
+    master: Path,
+    out_dir: Path,
+    identity: MasterIdentity,
+    records: list[RoundRecord],
+    made: StagedRound,
+) -> tuple[Path | None, Published]:
+    """Record the round in the master, then publish its staged workbooks. Whatever stops
+    this leaves the master and the folder agreeing, or the next run makes them agree."""
+    from .errors import SeurantaError
+    from .xlsx.master import record_round
+
+    try:
+        backup = record_round(master, identity, records)
+    except BaseException as exc:
+        # the staged files go only while the master provably does not record them
+        if not _records_round(master, records):
+            made.discard()
+            raise
+        # replaced, then failed (syncing its folder) or interrupted: the round stands
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteError(
+                "publish_interrupted", dir=str(out_dir), staging=made.staging.name
+            ) from None
+        if isinstance(exc, SeurantaError | OSError):
+            detail = str(exc.params.get("detail", "")) if isinstance(exc, SeurantaError) else ""
+            detail = detail or str(exc)
+            raise WriteError(
+                "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=detail
+            ) from None
+        raise
+    try:
+        published = made.publish()
+    except OSError as exc:
+        raise WriteError(
+            "publish_incomplete", dir=str(out_dir), staging=made.staging.name, detail=str(exc)
+        ) from None
+    except KeyboardInterrupt:
+        raise WriteError(
+            "publish_interrupted", dir=str(out_dir), staging=made.staging.name
+        ) from None
+    return backup, published
+
+
+def _records_round(master: Path, records: list[RoundRecord]) -> bool:
+    """Whether the master on disk holds ``records`` (after a save that did not finish:
+    it may have replaced the file before failing). True when it cannot be told: the
+    staged files are then kept, and the next run decides."""
+    from .errors import SeurantaError
+    from .xlsx.read import load_plan
+
+    try:
+        held = {(r.round_id, r.file, r.file_sha256) for r in load_plan(master).rounds}
+    except SeurantaError:
+        return True
+    return all((r.round_id, r.file, r.file_sha256) in held for r in records)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while a round is issued, so a terminated run
+    cleans up as after Ctrl-C instead of stopping wherever it was."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -160,6 +160,15 @@ MESSAGES = {
         "Tiedostojen lukijoiden omat tulosteet kirjattiin lokiin: {path}",
         "The file readers' own output was written to the log: {path}",
     ),
+    # issue 8, item 2 (generate: an interrupted run finished or cleaned up)
+    "generate_finished": (
+        "Keskeytyneen ajon kirjatut työkirjat siirrettiin paikalleen ({count}): {files}",
+        "Workbooks of an interrupted run's recorded round put in place ({count}): {files}",
+    ),
+    "generate_cleaned": (
+        "Keskeytyneen, kirjaamatta jääneen ajon keskeneräiset tiedostot poistettiin: {folders}",
+        "The unfinished files of an interrupted run that recorded nothing were removed: {folders}",
+    ),
 }
 
 
@@ -474,6 +483,23 @@ def generate_cmd(
 
 
 def _echo_generate(result: Any, lang: str) -> None:
+    if result.cleaned:
+        click.secho(
+            say("generate_cleaned", lang, folders=", ".join(p.name for p in result.cleaned)),
+            fg="yellow",
+        )
+    if result.finished:
+        click.secho(
+            say(
+                "generate_finished",
+                lang,
+                count=len(result.finished),
+                files=", ".join(p.name for p in result.finished),
+            ),
+            fg="yellow",
+        )
+        if not result.files:
+            return
     click.echo(
         say("generated", lang, round=result.round_id, count=len(result.files), dir=result.out_dir)
     )

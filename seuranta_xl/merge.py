@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .celltext import stored_text
 from .findings import Finding, Severity
 from .layout import CANONICAL_HEADERS_FI
 from .model import (
@@ -94,15 +95,13 @@ class ReturnMerge:
 
 
 def text_of(value: object) -> str:
-    """A cell's value as comparable text: numbers without ``.0``, line ends as ``\\n``."""
+    """A cell's value as comparable text: numbers without ``.0``, cleaned as stored."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    # as a workbook stores it: the master's raw text compares equal to what was issued
+    return stored_text(str(value))
 
 
 class MasterState:

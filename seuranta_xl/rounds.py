@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .celltext import stored_text
 from .model import FIELD_ORDER, Code, Plan, Row
 
 MANIFEST_FORMAT = 1
@@ -44,7 +45,7 @@ def check_round_id(round_id: str) -> str:
 
 def owner_key(name: str) -> str:
     """Owners are the same person when their names differ only in case and spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+    return " ".join(stored_text(unicodedata.normalize("NFC", name)).split()).casefold()
 
 
 def new_key() -> str:
@@ -326,13 +327,13 @@ def build_manifest(
             sheet_row=first_row + i,
             master_row=issued.row.sheet_row,
             editable=issued.editable,
-            values=tuple(row_values(issued.row)),
+            values=tuple(stored_text(v) for v in row_values(issued.row)),
         )
         for i, issued in enumerate(part.rows)
     )
     return Manifest(
         round_id=round_id,
-        owner=part.owner,
+        owner=stored_text(part.owner),
         created=created.isoformat(timespec="seconds"),
         master_id=master_id,
         master_fingerprint=fingerprint,
@@ -374,14 +375,60 @@ class RoundRecord:
 
     @classmethod
     def from_cells(cls, row: Sequence[object]) -> RoundRecord:
+        """A record from its cells; BadToolCell (column index from 0) for a count that
+        is not a whole number."""
         v = [_text(x) for x in row] + [""] * (9 - len(row))
-        rows, own = int(float(v[4] or 0)), int(float(v[5] or 0))
+        rows, own = _count(v[4], 4), _count(v[5], 5)
         return cls(v[0], v[1], v[2], v[3], rows, own, v[6], v[7], v[8])
 
 
-def read_round_records(grid: Sequence[Sequence[object]]) -> list[RoundRecord]:
-    """The rounds sheet's rows under its header; empty rows are skipped."""
-    return [RoundRecord.from_cells(r) for r in grid[1:] if r and _text(r[0])]
+class BadToolCell(ValueError):
+    """A cell of the tool's own sheets holds what cannot stand there."""
+
+    def __init__(self, row: int, column: int, value: str, expected: str) -> None:
+        super().__init__(f"row {row}, column {column}: {value!r}")
+        self.row, self.column, self.value, self.expected = row, column, value, expected
+
+
+def _count(text: str, column: int) -> int:
+    try:
+        number = float(text or 0)
+    except ValueError:
+        raise BadToolCell(0, column, text, "count") from None
+    if not number.is_integer() or number < 0:
+        raise BadToolCell(0, column, text, "count")
+    return int(number)
+
+
+def read_round_records(
+    grid: Sequence[Sequence[object]], problems: list[BadToolCell] | None = None
+) -> list[RoundRecord]:
+    """The rounds sheet's rows under its header; empty rows are skipped.
+
+    A count that is not a whole number raises BadToolCell (row from 1, column from 0); with
+    ``problems`` given, it is collected there instead and read as 0, since only the
+    round's own bookkeeping needs it.
+    """
+    out = []
+    for i, r in enumerate(grid[1:], start=2):
+        if not r or not _text(r[0]):
+            continue
+        try:
+            out.append(RoundRecord.from_cells(r))
+        except BadToolCell as exc:
+            exc.row = i
+            if problems is None:
+                raise
+            problems.append(exc)
+            cells = list(r)
+            for c in (4, 5):
+                if c < len(cells):
+                    try:
+                        _count(_text(cells[c]), c)
+                    except BadToolCell:
+                        cells[c] = 0
+            out.append(RoundRecord.from_cells(cells))
+    return out
 
 
 def issued_owners(records: Iterable[RoundRecord], round_id: str) -> dict[str, RoundRecord]:

@@ -218,6 +218,15 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "meant cannot be told. Rename one (e.g. an archive column '{field_name} 2025') or "
         "delete it.",
     ),
+    # issue 8, item 23 (a bad value in the tool's own sheets)
+    "tool.value": (
+        "Työkalun välilehdellä on virheellinen arvo",
+        "Bad value in one of the tool's sheets",
+        "Solussa on {value!r}, vaikka siinä pitää olla {expected_fi}. Välilehti on "
+        "seuranta-xl:n oma; uutta kierrosta ei tehdä ennen kuin solu on korjattu.",
+        "The cell holds {value!r}; it should hold {expected_en}. The sheet is one "
+        "seuranta-xl keeps; no new round is made until the cell is corrected.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -485,6 +494,46 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{dir} holds files the demo did not make, or changed since it made them: {files}. "
         "The demo does not touch them; give an empty or new folder (a demo folder of an "
         "earlier version you may delete yourself).",
+    ),
+    # issue 8, items 2 and 23 (generate: interrupted rounds, the tool's own sheets)
+    "publish_incomplete": (
+        "Kierros on kirjattu seurantataulukkoon, mutta kaikkia työkirjoja ei saatu kansioon "
+        "{dir} ({detail}). Ne odottavat piilokansiossa {staging}; aja sama generate-komento "
+        "uudelleen, niin ne siirretään paikalleen.",
+        "The round is recorded in the master, but not every workbook could be put in {dir} "
+        "({detail}). They wait in the hidden folder {staging}; run the same generate command "
+        "again to put them in place.",
+    ),
+    "publish_blocked": (
+        "Kierros on kirjattu seurantataulukkoon, mutta kansiossa {dir} on jo toiset tiedostot "
+        "samoilla nimillä: {files}. Niitä ei korvata. Siirrä ne pois ja aja sama "
+        "generate-komento uudelleen; työkirjat odottavat piilokansiossa {staging}.",
+        "The round is recorded in the master, but {dir} already holds other files of the same "
+        "names: {files}. They are not replaced. Move them away and run the same generate "
+        "command again; the workbooks wait in the hidden folder {staging}.",
+    ),
+    "staging_blocked": (
+        "Kansiossa {dir} on keskeytyneen ajon piilokansio {folders}, jota ei voitu viedä "
+        "loppuun: sen tiedostoja estää samanniminen tiedosto tai kansiossa on jotain, mitä "
+        "seuranta-xl ei tehnyt. Siirrä estävät tiedostot pois ja aja komento uudelleen.",
+        "{dir} holds the hidden folder {folders} of an interrupted run that could not be "
+        "finished: a file of the same name blocks its files, or it holds something "
+        "seuranta-xl did not make. Move the blocking files away and run the command again.",
+    ),
+    "publish_interrupted": (
+        "Keskeytetty, kun kierros oli jo kirjattu seurantataulukkoon. Loput työkirjat "
+        "odottavat kansion {dir} piilokansiossa {staging}; aja sama generate-komento "
+        "uudelleen, niin ne siirretään paikalleen.",
+        "Interrupted after the round was recorded in the master. The remaining workbooks "
+        "wait in the hidden folder {staging} in {dir}; run the same generate command again "
+        "to put them in place.",
+    ),
+    "tool_sheet_value": (
+        "{path}: välilehden {sheet} solussa {cell} on {value!r}, vaikka siinä pitää olla "
+        "{expected_fi}. Välilehti on seuranta-xl:n oma; korjaa solu tai palauta se "
+        "varmuuskopiosta.",
+        "{path}: sheet {sheet}, cell {cell} holds {value!r}; it should hold {expected_en}. "
+        "The sheet is one seuranta-xl keeps; correct the cell or restore it from a backup.",
     ),
 }
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..celltext import escape_excel, stored_text
 from ..errors import WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
@@ -44,14 +45,50 @@ from .template import (
     write_settings,
 )
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 def cell_text_value(value: object) -> object:
-    """A value as it may be stored: control characters a workbook cannot hold removed."""
+    """A value as openpyxl may write it: cleaned as stored (``stored_text``), and a literal
+    ``_x000D_`` escaped as Excel does (openpyxl writes text as it is)."""
     if isinstance(value, str):
-        return _CONTROL_RE.sub("", value)
+        return escape_excel(stored_text(value))
     return value
+
+
+def load_workbook_as_stored(path: Path, **kwargs: Any) -> Any:
+    """openpyxl's ``load_workbook`` with every text kept as it stands in the file.
+
+    openpyxl drops ``x005F_`` from shared strings and rich text as it reads them, so a
+    literal ``_x000D_`` (stored ``_x005F_x000D_``) would come back as ``_x000D_`` and be
+    saved as a carriage return. Read raw, the escapes are saved back as they were.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import Text
+    from openpyxl.reader import excel
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    def rich_from_tree(cls: Any, node: Any) -> Any:
+        text = Text.from_tree(node)
+        if text.t:
+            return (text.t,)
+        return cls([TextBlock(r.rPr, r.t or "") if r.rPr else (r.t or "") for r in text.r])
+
+    def read_string_table(xml_source: Any) -> list[str]:
+        strings = []
+        for _, node in iterparse(xml_source):
+            if node.tag == f"{{{SHEET_MAIN_NS}}}si":
+                strings.append(Text.from_tree(node).content)
+                node.clear()
+        return strings
+
+    original = CellRichText.__dict__["from_tree"], excel.read_string_table
+    CellRichText.from_tree = classmethod(rich_from_tree)  # type: ignore[method-assign,assignment]
+    excel.read_string_table = read_string_table
+    try:
+        return load_workbook(path, **kwargs)
+    finally:
+        CellRichText.from_tree, excel.read_string_table = original  # type: ignore[method-assign]
 
 
 def set_text_safe(cell: Any, value: object) -> None:
@@ -237,7 +274,6 @@ def mark_findings(
     workbook with the tool's summary sheets has them rebuilt by ``rebuild_summary`` (an
     openpyxl save would drop their charts). The caller holds the run lock.
     """
-    from openpyxl import load_workbook
 
     from .marks import FINDINGS_KIND, free_name, mark, remove_marked
     from .report import refuse_risky, summary_part
@@ -249,7 +285,7 @@ def mark_findings(
         [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)],
     )
     keep_vba = path.suffix.lower() == ".xlsm"
-    wb = load_workbook(path, keep_vba=keep_vba, rich_text=True)
+    wb = load_workbook_as_stored(path, keep_vba=keep_vba, rich_text=True)
     remove_marked(wb, (FINDINGS_KIND,))
     for ws in wb.worksheets:
         _remove_marks(ws)
@@ -375,9 +411,8 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     risky = parts_at_risk(path)
     if risky:
         raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-    from openpyxl import load_workbook
 
-    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    wb = load_workbook_as_stored(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     for name in missing:
         grid, state = wanted[name]
         ws = wb.create_sheet(name)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from ..celltext import ILLEGAL_RE, escape_excel, stored_text
 from ..model import column_letter
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -24,17 +25,13 @@ REL_SHEET = NS_REL + "/worksheet"
 REL_STYLES = NS_REL + "/styles"
 CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Excel reads _xHHHH_ in text as an escaped character; a literal one must be escaped itself
-_X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_ILLEGAL_XML = ILLEGAL_RE
 
 
 def xml_text(value: str) -> str:
-    """Text made safe for an XML element: illegal characters out, Excel's escapes escaped."""
-    if _ILLEGAL_XML.search(value):
-        value = _ILLEGAL_XML.sub("", value)
-    if "_x" in value:
-        value = _X_ESCAPE.sub(r"_x005F_\1", value)
+    """Text made safe for an XML element: cleaned as stored (``stored_text``), Excel's
+    escapes escaped."""
+    value = escape_excel(stored_text(value))
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value
@@ -44,7 +41,7 @@ def xml_attr(value: str) -> str:
     return escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;", "\n": "&#10;"})
 
 
-_PLAIN = re.compile(r"[^&<>_\x00-\x1f\ufffe\uffff]*")
+_PLAIN = re.compile("[^&<>_\x00-\x1f\ufffe\uffff\ud800-\udfff]*")
 
 
 def cell_xml(ref: str, value: object, style: int) -> str:
@@ -66,7 +63,9 @@ def cell_xml(ref: str, value: object, style: int) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    text = str(value)
+    text = stored_text(str(value))
+    if not text:
+        return f'<c r="{ref}"{s}/>'
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
-from ..model import Plan, SourceTable, StatusScale
-from ..rounds import MasterIdentity, RoundRecord, read_round_records
+from ..model import Plan, SourceTable, StatusScale, column_letter
+from ..rounds import BadToolCell, MasterIdentity, RoundRecord, read_round_records
 from ..scale import default_scale
 from .marks import marked_in_zip
 from .names import (
@@ -44,6 +44,14 @@ class LoadedPlan:
     sheet_names: tuple[str, ...] = ()
     returns: tuple[tuple[object, ...], ...] = ()  # the returns tracker's rows under its header
     log: tuple[tuple[object, ...], ...] = ()  # the change log's rows under its header
+    # cells of the tool's own sheets that hold what cannot stand there (issue 8, item 23)
+    tool_problems: tuple[UnreadableFile, ...] = ()
+
+    def require_tool_sheets(self) -> None:
+        """UnreadableFile naming the first bad cell of the tool's sheets, for a command
+        that rewrites them."""
+        if self.tool_problems:
+            raise self.tool_problems[0]
 
     def setting(self, name: str) -> str:
         """A setting as text ('' when unset); dates as d.m.yyyy."""
@@ -86,6 +94,7 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
         sheet_names=tuple(book.sheet_names),
         returns=tuple(book.returns),
         log=tuple(book.log),
+        tool_problems=tuple(book.problems),
     )
 
 
@@ -133,6 +142,33 @@ class _Book:
     rounds: list[RoundRecord] = field(default_factory=list)
     returns: list[tuple[object, ...]] = field(default_factory=list)
     log: list[tuple[object, ...]] = field(default_factory=list)
+    problems: list[UnreadableFile] = field(default_factory=list)
+
+
+_EXPECTED = {
+    "count": ("kokonaisluku (rivien määrä)", "a whole number (a count of rows)"),
+    "scale": (
+        "etenemisasteikon askel muodossa numero ja selite (esim. 3 Toteutus on aloitettu)",
+        "a step of the progress scale: its number and label (e.g. 3 Toteutus on aloitettu)",
+    ),
+    "key": (
+        "seuranta-xl:n avain (64 heksadesimaalimerkkiä) ja tunniste",
+        "seuranta-xl's key (64 hexadecimal digits) and id",
+    ),
+}
+
+
+def _tool_problem(path: str, sheet: str, cell: str, value: object, expected: str) -> UnreadableFile:
+    fi, en = _EXPECTED[expected]
+    return UnreadableFile(
+        "tool_sheet_value",
+        path=path,
+        sheet=sheet,
+        cell=cell,
+        value=value,
+        expected_fi=fi,
+        expected_en=en,
+    )
 
 
 def _read_workbook(path: Path) -> _Book:
@@ -170,9 +206,21 @@ def _read_workbook(path: Path) -> _Book:
                 if len(r) > 2 and str(r[2]).strip()
             }
         if KEY_SHEET in names:
-            book.identity = MasterIdentity.from_grid(grid(KEY_SHEET))
+            key_grid = grid(KEY_SHEET)
+            book.identity = MasterIdentity.from_grid(key_grid)
+            if book.identity is None and any(v not in ("", None) for r in key_grid for v in r):
+                # a damaged key: a new one would silently disown every issued workbook
+                value = key_grid[2][1] if len(key_grid) > 2 and len(key_grid[2]) > 1 else ""
+                book.problems.append(_tool_problem(p, KEY_SHEET, "B3", value, "key"))
         if ROUNDS_SHEET in names:
-            book.rounds = read_round_records(grid(ROUNDS_SHEET))
+            bad: list[BadToolCell] = []
+            book.rounds = read_round_records(grid(ROUNDS_SHEET), bad)
+            book.problems += [
+                _tool_problem(
+                    p, ROUNDS_SHEET, f"{column_letter(b.column + 1)}{b.row}", b.value, "count"
+                )
+                for b in bad
+            ]
         if LOG_SHEET in names:
             book.log = [
                 tuple(r) for r in grid(LOG_SHEET)[1:] if any(v not in ("", None) for v in r)
@@ -198,6 +246,11 @@ def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | 
         lines.append(str(value))
     if not lines:
         return None
+    for r, line in enumerate(lines, start=2):
+        try:
+            StatusScale.from_lines([line])
+        except ValueError:
+            raise _tool_problem(path, SETTINGS_SHEET, f"A{r}", line, "scale") from None
     try:
         return StatusScale.from_lines(lines)
     except ValueError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import WriteError
 from ..model import Code
 from ..summary import NO_STATUS, Distribution, Summary
+from .master import cell_text_value, load_workbook_as_stored
 from .names import SUMMARY_SHEETS
 from .save import atomic_write, refuse_if_open, run_lock
 
@@ -123,10 +124,12 @@ def _heading(ws: Any, title: str, summary: Summary, meta: Meta) -> None:
     st = _styles()
     ws["A1"] = title
     ws["A1"].font = st["title"]
-    ws["A2"] = t("meta", meta.lang).format(
-        round=summary.round_id or "–",
-        source=meta.source,
-        time=meta.generated.strftime("%d.%m.%Y %H:%M"),
+    ws["A2"] = cell_text_value(
+        t("meta", meta.lang).format(
+            round=summary.round_id or "–",
+            source=meta.source,
+            time=meta.generated.strftime("%d.%m.%Y %H:%M"),
+        )
     )
     ws["A2"].font = st["meta"]
 
@@ -145,7 +148,7 @@ def _table(
     st = _styles()
     ws.row_dimensions[top].height = 30
     for c, text in enumerate(header, start=1):
-        cell = ws.cell(row=top, column=c, value=text)
+        cell = ws.cell(row=top, column=c, value=cell_text_value(text))
         cell.font, cell.fill, cell.border, cell.alignment = (
             st["head_font"],
             st["head_fill"],
@@ -155,7 +158,8 @@ def _table(
     body = [*rows, total] if total is not None else rows
     for r, values in enumerate(body, start=top + 1):
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            # owners' names and titles come from the master: cleaned as every writer does
+            cell = ws.cell(row=r, column=c, value=cell_text_value(value))
             if isinstance(value, str):
                 cell.data_type = "s"
             cell.border = st["border"]
@@ -414,14 +418,13 @@ def write_into_master(
     those of the tool's summary sheets themselves). Returns the backup made and (name
     wanted, name given) of each summary sheet.
     """
-    from openpyxl import load_workbook
 
     from .master import parts_at_risk
 
     path = Path(path)
     refuse_if_open(path)
     refuse_risky(path, [p for p in parts_at_risk(path) if not summary_part(path, p)])
-    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    wb = load_workbook_as_stored(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     names = replace_summary_sheets(wb, summary, meta, data_sheet=data_sheet)
     return atomic_write(path, wb.save), names
 
