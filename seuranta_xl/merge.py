@@ -142,7 +142,7 @@ class Edit:
 # Why a returned cell is rejected (items 5, 11, 13, 23 of issue 8); texts.CELL_REASONS.
 CELL_ERROR = "cell_error"  # an error value (#DIV/0!, #NAME?): the cell reads as empty
 CELL_NO_VALUE = "cell_no_value"  # a formula saved without its value (openpyxl)
-TOO_LONG = "too_long"  # over Excel's 32,767 characters
+TOO_LONG = "too_long"  # Excel's 32,767 characters or more: maybe cut when read
 STATUS_UNKNOWN = "status_unknown"  # not on the scale
 DUPLICATE_CODE = "duplicate_code"  # the same code on several rows of the return
 OWNER_REVERTED = "owner_reverted"  # a later return puts back what the owner had changed
@@ -274,7 +274,7 @@ def _edit(
         new = returned
         if new == text_of(issued):
             return None
-        if len(new) > EXCEL_CELL_LIMIT:
+        if len(new) >= EXCEL_CELL_LIMIT:  # calamine cuts an xlsx's longer text at the limit
             diff.findings.append(
                 Finding.at(
                     "return.too_long",

@@ -223,8 +223,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "return.too_long": (
         "Palautettu teksti on liian pitkä",
         "Returned text too long",
-        "Tekstissä on {length} merkkiä, yli Excelin solurajan {limit}; solua ei viety, seurantataulukon arvo säilyi.",
-        "The text has {length} characters, over Excel's cell limit of {limit}; it was not taken in and the master's value stays.",
+        "Tekstissä on {length} merkkiä, Excelin solun enimmäismäärä {limit} tai yli (ja ehkä katkennut); solua ei viety, seurantataulukon arvo säilyi. Lyhennä tekstiä.",
+        "The text has {length} characters, Excel's cell limit of {limit} or more (and perhaps cut); it was not taken in and the master's value stays. Shorten it.",
     ),
     "return.duplicate_code": (
         "Sama koodi useammalla rivillä",
@@ -554,7 +554,7 @@ CELL_REASONS: dict[str, tuple[str, str]] = {
     "formula": ("seurantataulukon solussa on kaava", "the master's cell holds a formula"),
     "cell_error": ("solussa virhearvo", "the cell holds an error value"),
     "cell_no_value": ("solussa kaava ilman arvoa", "the cell holds a formula without its value"),
-    "too_long": ("teksti yli 32 767 merkkiä", "text over 32,767 characters"),
+    "too_long": ("teksti 32 767 merkkiä tai yli", "text of 32,767 characters or more"),
     "status_unknown": ("etenemisaste ei asteikolla", "status not on the scale"),
     "duplicate_code": (
         "sama koodi useammalla rivillä",
