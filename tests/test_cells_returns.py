@@ -9,6 +9,7 @@ import difflib
 import json
 import math
 import re
+import struct
 import subprocess
 import zipfile
 from datetime import datetime
@@ -22,7 +23,7 @@ from openpyxl import load_workbook
 from seuranta_xl import StatusMatch, default_scale, init_master
 from seuranta_xl.api import generate, merge
 from seuranta_xl.model import EXCEL_CELL_LIMIT, cell_text, format_number
-from seuranta_xl.xlsx.cellkinds import ods_cells, xlsx_cells
+from seuranta_xl.xlsx.cellkinds import cfb_stream, ods_cells, xlsx_cells
 
 from .conftest import UNO_PYTHON, run_cli, soffice_convert
 from .test_merge import KP, fill, log_rows, master_cells
@@ -124,6 +125,13 @@ def test_scanners_find_the_cells():
     assert ods_cells(ods, "Seuranta") == {(3, 4): "cell_error", (3, 5): "cell_no_value"}
 
 
+def test_a_damaged_xls_container_is_not_read_as_clean(tmp_path):
+    with pytest.raises((ValueError, struct.error)):
+        cfb_stream(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600, ("Workbook",))
+    with pytest.raises(ValueError):
+        cfb_stream(b"PK\x03\x04" + b"\0" * 600, ("Workbook",))
+
+
 def _lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
     spec = dst.with_suffix(".json")
     spec.write_text(json.dumps(edits), encoding="utf-8")
@@ -138,7 +146,7 @@ def _lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
 
 @pytest.mark.libreoffice
 @pytest.mark.usefixtures("libreoffice")
-def test_errors_saved_by_libreoffice_as_xlsx_and_ods_are_rejected(issued, tmp_path):
+def test_errors_saved_by_libreoffice_as_xlsx_ods_and_xls_are_rejected(issued, tmp_path):
     master, files = issued
     before = master_cells(master)
     edited = _lo_edit(
@@ -150,7 +158,8 @@ def test_errors_saved_by_libreoffice_as_xlsx_and_ods_are_rejected(issued, tmp_pa
         ],
     )
     ods = soffice_convert(edited, tmp_path / "ods", "ods")
-    for ret in (edited, ods):
+    xls = soffice_convert(edited, tmp_path / "xls", "xls")
+    for ret in (edited, ods, xls):
         result = merge(master, [ret], dry_run=True)
         assert {(c.code, c.reason) for _, c in result.conflicts} == {
             ("01.01", "cell_error"),
