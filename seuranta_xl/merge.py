@@ -136,7 +136,7 @@ class Edit:
     new: str  # as it would be written (a status as the scale says it)
     ref: CellRef  # where it stands in the returned workbook
     rejected: bool = False  # the returned value cannot be used
-    reason: str = ""  # why it cannot (REJECT_REASONS)
+    reason: str = ""  # why it cannot: CELL_ERROR, CELL_NO_VALUE, TOO_LONG, …
 
 
 # Why a returned cell is rejected (items 5, 11, 13, 23 of issue 8); texts.CELL_REASONS.
@@ -146,7 +146,6 @@ TOO_LONG = "too_long"  # Excel's 32,767 characters or more: maybe cut when read
 STATUS_UNKNOWN = "status_unknown"  # not on the scale
 DUPLICATE_CODE = "duplicate_code"  # the same code on several rows of the return
 OWNER_REVERTED = "owner_reverted"  # a later return puts back what the owner had changed
-REJECT_REASONS = (CELL_ERROR, CELL_NO_VALUE, TOO_LONG, STATUS_UNKNOWN, DUPLICATE_CODE)
 
 
 @dataclass
