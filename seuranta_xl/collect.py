@@ -22,6 +22,7 @@ from .model import Code, Field, Plan
 from .paths import shown_path
 from .rounds import owner_key
 from .rules import header_ambiguities, validate_plan
+from .texts import CELL_REASONS
 
 if TYPE_CHECKING:
     from .xlsx.read import LoadedPlan
@@ -42,6 +43,8 @@ REASON_FI = {
     "owner_changed": "rivin vastuuhenkilö vaihtunut",
     "row_gone": "rivi poistettu seurantataulukosta",
     "formula": "seurantataulukon solussa on kaava",
+    # issue 8, items 5, 11, 13, 14, 23 (cells)
+    **{k: fi for k, (fi, _) in CELL_REASONS.items()},
 }
 
 
@@ -184,6 +187,8 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
     issued = {(r.round_id, owner_key(r.owner)) for r in loaded.rounds}
     as_issued = {r.file_sha256 for r in loaded.rounds if r.file_sha256}
     returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
+    earlier = _applied_before(loaded)
+    newest = _newest_rounds(loaded)
     by_index: dict[int, FileResult] = {}
     # the later saved return of an owner comes later, so it wins only where it may
     for i in sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path)):
@@ -193,16 +198,55 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
             manifest = rf.manifest
             assert manifest is not None and rf.diff is not None
             key = (manifest.round_id, owner_key(manifest.owner))
+            if newest.get(key[1], (key[0], ""))[0] != key[0]:
+                # a newer round went to this owner since: this one's values are stale
+                fr.result, fr.reason = REJECTED, "outdated_round"
+                by_index[i] = fr
+                continue
             if key in returned_before:
                 fr.notes.append("second_return")
             returned_before.add(key)
-            fr.merge = apply_diff(rf.diff, state)
+            own = earlier.setdefault(key, {})
+            fr.merge = apply_diff(rf.diff, state, own)
+            for c in fr.merge.applied:
+                own[(c.code, c.field)] = (c.master, c.new)
             fr.rows = manifest.editable_rows
             fr.result = MERGED if fr.merge.applied else UNCHANGED
             fr.reason = fr.result
             known.add(rf.sha256)
         by_index[i] = fr
     return [by_index[i] for i in range(len(read))]
+
+
+def _applied_before(
+    loaded: LoadedPlan,
+) -> dict[tuple[str, str], dict[tuple[str, Field], tuple[str, str]]]:
+    """What earlier merges applied from each owner's returns of each round, from the change
+    log: (round, owner key) -> (code, field) -> (value before, value applied), the latest."""
+    from .merge import text_of
+
+    fields = {name: f for f, name in CANONICAL_HEADERS_FI.items()}
+    applied = DECISION_FI[Decision.APPLIED]
+    out: dict[tuple[str, str], dict[tuple[str, Field], tuple[str, str]]] = {}
+    for r in loaded.log:
+        if len(r) < 10 or text_of(r[9]) != applied:
+            continue
+        f = fields.get(text_of(r[6]))
+        if f is None:
+            continue
+        key = (text_of(r[1]), owner_key(text_of(r[2])))
+        out.setdefault(key, {})[(text_of(r[5]), f)] = (text_of(r[7]), text_of(r[8]))
+    return out
+
+
+def _newest_rounds(loaded: LoadedPlan) -> dict[str, tuple[str, str]]:
+    """owner key -> (round id, time issued) of the latest round issued to that owner."""
+    out: dict[str, tuple[str, str]] = {}
+    for r in loaded.rounds:
+        key = owner_key(r.owner)
+        if key not in out or r.created >= out[key][1]:  # a tie: the later recorded
+            out[key] = (r.round_id, r.created)
+    return out
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -16,6 +16,9 @@ status that is not on the scale is rejected for that cell. Text stays text.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,6 +27,7 @@ from .findings import Finding, Severity
 from .layout import CANONICAL_HEADERS_FI
 from .model import (
     EDITABLE_FIELDS,
+    EXCEL_CELL_LIMIT,
     FIELD_ORDER,
     LEVEL_FIELDS,
     CellRef,
@@ -33,6 +37,7 @@ from .model import (
     Row,
     StatusMatch,
     StatusScale,
+    cell_text,
 )
 from .rounds import Manifest, ManifestRow, owner_key
 
@@ -95,13 +100,9 @@ class ReturnMerge:
 
 
 def text_of(value: object) -> str:
-    """A cell's value as comparable text: numbers without ``.0``, cleaned as stored."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    # as a workbook stores it: the master's raw text compares equal to what was issued
-    return stored_text(str(value))
+    """A cell's value as comparable text (``cell_text``), cleaned as a workbook stores it:
+    the master's raw text compares equal to what was issued."""
+    return stored_text(cell_text(value))
 
 
 class MasterState:
@@ -133,7 +134,17 @@ class Edit:
     returned: str  # as read, as text
     new: str  # as it would be written (a status as the scale says it)
     ref: CellRef  # where it stands in the returned workbook
-    rejected: bool = False  # a status not on the scale
+    rejected: bool = False  # the returned value cannot be used
+    reason: str = ""  # why it cannot: CELL_ERROR, CELL_NO_VALUE, TOO_LONG, …
+
+
+# Why a returned cell is rejected (items 5, 11, 13, 23 of issue 8); texts.CELL_REASONS.
+CELL_ERROR = "cell_error"  # an error value (#DIV/0!, #NAME?): the cell reads as empty
+CELL_NO_VALUE = "cell_no_value"  # a formula saved without its value (openpyxl)
+TOO_LONG = "too_long"  # Excel's 32,767 characters or more: maybe cut when read
+STATUS_UNKNOWN = "status_unknown"  # not on the scale
+DUPLICATE_CODE = "duplicate_code"  # the same code on several rows of the return
+OWNER_REVERTED = "owner_reverted"  # a later return puts back what the owner had changed
 
 
 @dataclass
@@ -147,13 +158,26 @@ class ReturnDiff:
     locked: list[CellChange] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # editable rows read once and cleanly, and the editable fields read: there, a cell
+    # without an edit was returned as issued
+    read_codes: set[str] = field(default_factory=set)
+    read_fields: set[Field] = field(default_factory=set)
 
 
-def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> ReturnDiff:
+def diff_return(
+    manifest: Manifest,
+    returned: Plan,
+    scale: StatusScale,
+    bad_cells: Mapping[tuple[int, int], str] | None = None,
+) -> ReturnDiff:
     """Compare a returned workbook's rows with its manifest: the owner's edits, edits to
-    locked cells, new rows, missing rows, statuses not on the scale."""
+    locked cells, new rows, missing rows, statuses not on the scale. ``bad_cells`` are the
+    cells (sheet row, column) whose value could not be read, with why (``CELL_ERROR`` or
+    ``CELL_NO_VALUE``): an edit there is rejected, never read as an empty cell."""
     diff = ReturnDiff(owner=manifest.owner, round_id=manifest.round_id)
+    bad = bad_cells or {}
     fields = [Field(f) for f in manifest.fields if f in Field._value2member_map_]
+    diff.read_fields = {f for f in EDITABLE_FIELDS if f in fields and f in returned.columns}
     for f in EDITABLE_FIELDS:
         if f in fields and f not in returned.columns:
             # renamed past recognition or deleted: its edits cannot be read, so say so
@@ -169,6 +193,7 @@ def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> Retur
             )
     issued_by_code: dict[str, ManifestRow] = {r.code: r for r in manifest.rows}
     seen: set[str] = set()
+    copies = Counter(str(r.code) for r in returned.rows if r.code is not None)
     for row in returned.rows:
         if row.code is None:
             if any(text_of(v).strip() for v in row.values.values()):
@@ -176,17 +201,23 @@ def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> Retur
             continue
         code_text = str(row.code)
         issued = issued_by_code.get(code_text)
-        if issued is None or code_text in seen:
+        if issued is None:
             diff.proposals.append(_proposal(row, code_text))
             continue
-        seen.add(code_text)
         issued_values = dict(zip(fields, issued.values, strict=False))
+        if copies[code_text] > 1:
+            # an issued code on several rows: which one is the owner's word is unknown
+            seen.add(code_text)
+            _duplicate(row, issued, issued_values, copies[code_text], diff)
+            continue
+        seen.add(code_text)
         _check_locked(row, issued, issued_values, diff)
         if not issued.editable:
             continue
+        diff.read_codes.add(code_text)
         for f in EDITABLE_FIELDS:
             if f in issued_values and f in returned.columns:
-                edit = _edit(row, f, issued_values[f], scale, diff)
+                edit = _edit(row, f, issued_values[f], scale, diff, bad=bad)
                 if edit is not None:
                     diff.edits.append(edit)
     for code_text, issued in issued_by_code.items():
@@ -204,20 +235,36 @@ def diff_return(manifest: Manifest, returned: Plan, scale: StatusScale) -> Retur
     return diff
 
 
-def _edit(row: Row, f: Field, issued: str, scale: StatusScale, diff: ReturnDiff) -> Edit | None:
+def _edit(
+    row: Row,
+    f: Field,
+    issued: str,
+    scale: StatusScale,
+    diff: ReturnDiff,
+    *,
+    bad: Mapping[tuple[int, int], str],
+) -> Edit | None:
     assert row.code is not None
     raw = row.values.get(f)
     returned = text_of(raw)
+    ref = _ref(row, f)
+    why = bad.get((ref.row, ref.column))
+    if why is None and isinstance(raw, float) and not math.isfinite(raw):
+        why = CELL_ERROR
+    if why is not None:
+        # an error or a formula without its value reads as empty: it says nothing
+        rule = "return.cell_error" if why == CELL_ERROR else "return.cell_no_value"
+        diff.findings.append(Finding.at(rule, Severity.ERROR, ref, str(row.code)))
+        return Edit(str(row.code), f, issued, returned, returned, ref, rejected=True, reason=why)
     if f is Field.STATUS:
         st = scale.parse(raw)
         if st.match is StatusMatch.UNKNOWN:
-            ref = _ref(row, f)
             diff.findings.append(
                 Finding.at(
                     "return.status_unknown", Severity.ERROR, ref, str(row.code), value=returned
                 )
             )
-            return Edit(str(row.code), f, issued, returned, returned, ref, rejected=True)
+            return Edit(str(row.code), f, issued, returned, returned, ref, True, STATUS_UNKNOWN)
         new = scale.display(st.value) if st.value is not None else ""
         if _status_equal(scale, new, issued):
             return None
@@ -225,12 +272,65 @@ def _edit(row: Row, f: Field, issued: str, scale: StatusScale, diff: ReturnDiff)
         new = returned
         if new == text_of(issued):
             return None
-    return Edit(str(row.code), f, issued, returned, new, _ref(row, f))
+        if len(new) >= EXCEL_CELL_LIMIT:  # calamine cuts an xlsx's longer text at the limit
+            diff.findings.append(
+                Finding.at(
+                    "return.too_long",
+                    Severity.ERROR,
+                    ref,
+                    str(row.code),
+                    length=len(new),
+                    limit=EXCEL_CELL_LIMIT,
+                )
+            )
+            return Edit(str(row.code), f, issued, returned, returned, ref, True, TOO_LONG)
+    return Edit(str(row.code), f, issued, returned, new, ref)
 
 
-def apply_diff(diff: ReturnDiff, master: MasterState) -> ReturnMerge:
+def _duplicate(
+    row: Row, issued: ManifestRow, issued_values: dict[Field, str], count: int, diff: ReturnDiff
+) -> None:
+    """A row whose issued code the return holds more than once: reported, and each of
+    its edited cells rejected."""
+    assert row.code is not None
+    code_ref = row.ref(row.code_field) if row.code_field else None
+    ref = code_ref or CellRef(row.sheet, row.sheet_row, 1)
+    diff.findings.append(
+        Finding.at("return.duplicate_code", Severity.ERROR, ref, str(row.code), count=count)
+    )
+    if not issued.editable:
+        return
+    for f in EDITABLE_FIELDS:
+        if f in issued_values and f in row.columns:
+            returned = text_of(row.values.get(f))
+            if returned != text_of(issued_values[f]):
+                diff.edits.append(
+                    Edit(
+                        str(row.code),
+                        f,
+                        issued_values[f],
+                        returned,
+                        returned,
+                        _ref(row, f),
+                        True,
+                        DUPLICATE_CODE,
+                    )
+                )
+
+
+def apply_diff(
+    diff: ReturnDiff,
+    master: MasterState,
+    earlier: Mapping[tuple[str, Field], tuple[str, str]] | None = None,
+) -> ReturnMerge:
     """Decide each edit three ways against the master; apply to ``master`` (the in-memory
-    state) what is to be applied."""
+    state) what is to be applied.
+
+    ``earlier`` holds what this owner's earlier returns of this round applied, (code,
+    field) -> (the value before, the value applied). Where this return has the value as
+    issued but the master still holds that earlier edit, the owner has either put it back
+    or filled in an older copy: which, only they know, so it is a conflict
+    (``OWNER_REVERTED``), reported and not applied."""
     result = ReturnMerge(
         owner=diff.owner,
         round_id=diff.round_id,
@@ -246,7 +346,7 @@ def apply_diff(diff: ReturnDiff, master: MasterState) -> ReturnMerge:
         row_number = master_row.sheet_row if master_row is not None else None
         same = _status_equal if edit.field is Field.STATUS else _text_equal
         if edit.rejected:
-            decision, reason = Decision.REJECTED, ""
+            decision, reason = Decision.REJECTED, edit.reason
         elif master_row is None:
             result.findings.append(
                 Finding.at("return.row_gone", Severity.ERROR, edit.ref, edit.code)
@@ -275,7 +375,44 @@ def apply_diff(diff: ReturnDiff, master: MasterState) -> ReturnMerge:
                 reason,
             )
         )
+    if earlier:
+        _reverts(diff, master, earlier, result)
     return result
+
+
+def _reverts(
+    diff: ReturnDiff,
+    master: MasterState,
+    earlier: Mapping[tuple[str, Field], tuple[str, str]],
+    result: ReturnMerge,
+) -> None:
+    """Cells returned as issued where the master holds this owner's earlier edit."""
+    edited = {(e.code, e.field) for e in diff.edits}
+    scale = master.plan.scale
+    for (code_text, f), (before, applied) in earlier.items():
+        if code_text not in diff.read_codes or f not in diff.read_fields:
+            continue
+        if (code_text, f) in edited:
+            continue
+        code = Code.parse(code_text)
+        row = master.rows.get(code)
+        current = master.get(code, f)
+        same = _status_equal if f is Field.STATUS else _text_equal
+        if row is None or not same(scale, current, applied) or same(scale, current, before):
+            continue  # the master no longer holds that edit: nothing to undo
+        result.changes.append(
+            CellChange(
+                code_text,
+                f,
+                Decision.CONFLICT,
+                before,
+                before,
+                current,
+                current,
+                row.sheet_row,
+                OWNER_REVERTED,
+            )
+        )
 
 
 def merge_return(
@@ -284,11 +421,12 @@ def merge_return(
     master: MasterState,
     *,
     file: str = "",
+    earlier: Mapping[tuple[str, Field], tuple[str, str]] | None = None,
 ) -> ReturnMerge:
     """Decide every editable cell of one return against the master; apply to ``master``
     (the in-memory state) what is to be applied. Cells returned as issued need nothing and
     get no entry."""
-    return apply_diff(diff_return(manifest, returned, master.plan.scale), master)
+    return apply_diff(diff_return(manifest, returned, master.plan.scale), master, earlier)
 
 
 def _proposal(row: Row, code_text: str) -> Proposal:

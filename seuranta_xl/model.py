@@ -5,9 +5,11 @@ Pure: no workbook library is imported here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import IntEnum, StrEnum
 from functools import cached_property, lru_cache, total_ordering
 
@@ -211,11 +213,31 @@ def parse_code_cell(value: object) -> CodeCell:
     return CodeCell(Code(parts), stripped, tuple(dict.fromkeys(issues)))
 
 
+EXACT_DIGITS = 15
+"""Excel keeps 15 significant digits; larger or smaller numbers it shows as ``1E+308``."""
+
+
 def format_number(value: float) -> str:
-    """A number as a person would type it: ``3`` for 3.0, ``1.3`` for 1.3."""
-    if isinstance(value, float) and value.is_integer():
+    """A number as Excel shows it in the formula bar: ``3`` for 3.0, ``1.3`` for 1.3,
+    ``1E+308`` for 1e308 (never 309 digits); ``#NUM!`` for what no cell can hold."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "#NUM!"
+    if abs(value) < 10**EXACT_DIGITS and (isinstance(value, int) or value.is_integer()):
         return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
+    return format(float(value), f".{EXACT_DIGITS}G")
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a person sees in it, for masters and returns alike:
+    empty for a blank cell, numbers as ``format_number``, a boolean as ``TRUE``/``FALSE``
+    (the file's own spelling, which Excel in English and LibreOffice show)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return format_number(value)
+    return str(value)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -229,12 +251,20 @@ def normalize_text(text: str) -> str:
     return _WS_RE.sub(" ", text).strip().casefold()
 
 
+LABEL_SIMILARITY = 0.85
+"""How close the text after a status number must be to that step's own label to be read
+by the number (``difflib`` ratio, case and spacing ignored, and no number the label lacks);
+the label's first whole words also do. A typo such as ``viimeistely`` for ``viimeistelty``
+is, and ``3 Toteutus on aloitettu``; ``4 ei vielä, ehkä 2``, ``2-3``, ``3.5`` or
+``3 valmis`` are not, and are not on the scale."""
+
+
 class StatusMatch(StrEnum):
     """How a status value relates to the scale."""
 
     EXACT = "exact"  # "3 Toteutus on aloitettu, ei vielä valmis"
     VARIANT = "variant"  # case, spacing or punctuation differs; a bare number; a label alone
-    LABEL_DIFFERS = "label_differs"  # the number is on the scale, the label is another text
+    LABEL_DIFFERS = "label_differs"  # the number is on the scale, its label mistyped
     UNKNOWN = "unknown"  # not on the scale
     EMPTY = "empty"
 
@@ -324,7 +354,9 @@ class StatusScale:
                 return StatusValue(raw, value, StatusMatch.EXACT)
             if not label.strip() or _loose(label) == _loose(labels[value]):
                 return StatusValue(raw, value, StatusMatch.VARIANT)
-            return StatusValue(raw, value, StatusMatch.LABEL_DIFFERS)
+            if _similar(label, labels[value]):
+                return StatusValue(raw, value, StatusMatch.LABEL_DIFFERS)
+            return StatusValue(raw, None, StatusMatch.UNKNOWN)
         wanted = _loose(text)
         for value, label in self.labels:
             if wanted == _loose(label):
@@ -340,6 +372,20 @@ def _parse_text_status(scale: StatusScale, raw: str) -> StatusValue:
 def _loose(text: str) -> str:
     """Compare labels ignoring case, spacing and trailing punctuation."""
     return normalize_text(text).rstrip(".!")
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _similar(written: str, label: str) -> bool:
+    """Is ``written`` the step's ``label`` with a typo or two (``LABEL_SIMILARITY``)? A
+    number the label does not have (``… valmis, ehkä 4``) makes it another statement."""
+    a, b = _loose(written), _loose(label)
+    if not a or _DIGITS_RE.findall(a) != _DIGITS_RE.findall(b):
+        return False
+    if b.startswith(a) and not b[len(a)].isalnum():
+        return True  # the label's first words: shortened, not another statement
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= LABEL_SIMILARITY
 
 
 # --------------------------------------------------------------------------- rows
@@ -424,12 +470,7 @@ class Row:
 
     def text(self, f: Field) -> str:
         """A field as text: empty for a blank cell, numbers without a trailing .0."""
-        v = self.values.get(f)
-        if v is None:
-            return ""
-        if isinstance(v, float | int) and not isinstance(v, bool):
-            return format_number(v)
-        return str(v)
+        return cell_text(self.values.get(f))
 
     @property
     def owner(self) -> str:

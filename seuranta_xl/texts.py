@@ -227,6 +227,31 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "The cell holds {value!r}; it should hold {expected_en}. The sheet is one "
         "seuranta-xl keeps; no new round is made until the cell is corrected.",
     ),
+    # issue 8, items 5, 11, 23 (cells): returned cells that cannot be used
+    "return.cell_error": (
+        "Palautetussa solussa on virhearvo",
+        "Returned cell holds an error",
+        "Solussa on virhearvo (esim. #JAKO/0!, #NIMI?) eikä tekstiä; solua ei viety, seurantataulukon arvo säilyi.",
+        "The cell holds an error value (e.g. #DIV/0!, #NAME?), not text; it was not taken in and the master's value stays.",
+    ),
+    "return.cell_no_value": (
+        "Palautetussa solussa on kaava ilman arvoa",
+        "Returned cell holds a formula without its value",
+        "Solussa on kaava, jonka arvoa ei ole tallennettu; solua ei viety, seurantataulukon arvo säilyi. Kirjoita solun teksti ilman kaavaa.",
+        "The cell holds a formula saved without its value; it was not taken in and the master's value stays. Type the text without a formula.",
+    ),
+    "return.too_long": (
+        "Palautettu teksti on liian pitkä",
+        "Returned text too long",
+        "Tekstissä on {length} merkkiä, Excelin solun enimmäismäärä {limit} tai yli (ja ehkä katkennut); solua ei viety, seurantataulukon arvo säilyi. Lyhennä tekstiä.",
+        "The text has {length} characters, Excel's cell limit of {limit} or more (and perhaps cut); it was not taken in and the master's value stays. Shorten it.",
+    ),
+    "return.duplicate_code": (
+        "Sama koodi useammalla rivillä",
+        "Same code on several rows",
+        "Koodi {code} on palautuksessa {count} rivillä; ei tiedetä, mikä niistä on oikea, joten niiden muutoksia ei viety.",
+        "Code {code} is on {count} rows of the return; which one is meant is unknown, so none of their changes was taken in.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -676,6 +701,11 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "Excelin tai LibreOfficen lukitustiedosto (työkirja on jollakulla auki); ei yhdistetty",
         "a lock file of Excel or LibreOffice (someone has the workbook open); not merged",
     ),
+    # issue 8, item 14 (cells)
+    "outdated_round": (
+        "vanhentunut kierros: vastuuhenkilölle on jaettu tämän jälkeen uudempi kierros; pyydä täyttämään uusin työkirja",
+        "an outdated round: a newer round was issued to this owner since; ask for the newest workbook",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {
@@ -725,3 +755,32 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
 def field_name(field: str, lang: str = DEFAULT_LANG) -> str:
     """A column's short name in running text."""
     return _pick(FIELD_NAMES[field], lang) if field in FIELD_NAMES else field
+
+
+# issue 8, items 5, 11, 13, 14, 23 (cells): why one returned cell was not taken in
+CELL_REASONS: dict[str, tuple[str, str]] = {
+    "master_changed": (
+        "seurantataulukon arvo muuttunut jakamisen jälkeen",
+        "the master's value changed since the workbook was issued",
+    ),
+    "owner_changed": ("rivin vastuuhenkilö vaihtunut", "the row's owner changed"),
+    "row_gone": ("rivi poistettu seurantataulukosta", "the row was removed from the master"),
+    "formula": ("seurantataulukon solussa on kaava", "the master's cell holds a formula"),
+    "cell_error": ("solussa virhearvo", "the cell holds an error value"),
+    "cell_no_value": ("solussa kaava ilman arvoa", "the cell holds a formula without its value"),
+    "too_long": ("teksti 32 767 merkkiä tai yli", "text of 32,767 characters or more"),
+    "status_unknown": ("etenemisaste ei asteikolla", "status not on the scale"),
+    "duplicate_code": (
+        "sama koodi useammalla rivillä",
+        "the same code on several rows",
+    ),
+    "owner_reverted": (
+        "myöhempi palautus palauttaa jaetun arvon, seurantataulukossa on saman vastuuhenkilön aiempi muutos",
+        "a later return puts back the issued value; the master holds this owner's earlier change",
+    ),
+}
+
+
+def cell_reason(key: str, lang: str = DEFAULT_LANG) -> str:
+    """Why one returned cell was not taken in."""
+    return _pick(CELL_REASONS[key], lang) if key in CELL_REASONS else key

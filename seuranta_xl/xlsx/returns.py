@@ -26,6 +26,7 @@ from ..merge import ReturnDiff, diff_return
 from ..model import SourceTable, StatusScale, column_letter
 from ..paths import shown_path
 from ..rounds import MANIFEST_MARK, Manifest
+from .cellkinds import unreadable_cells
 from .isolate import Failed, IsolatedMap
 from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
 from .save import BACKUP_DIR
@@ -211,7 +212,12 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     )
     diff = None
     if manifest is not None and not problem:
-        diff = diff_return(manifest, read_plan(table, scale, header), scale)
+        try:
+            bad = unreadable_cells(data, kind, table.name)
+        except Exception as exc:  # calamine read it, but its XML will not scan: damaged
+            detail = f"{type(exc).__name__}: {exc}"
+            return ReturnFile(path, sha, kind, saved, info, problem, error="corrupt", detail=detail)
+        diff = diff_return(manifest, read_plan(table, scale, header), scale, bad)
     return ReturnFile(path, sha, kind, saved, info, problem, table.name, diff, weak_columns=weak)
 
 
