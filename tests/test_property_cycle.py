@@ -46,7 +46,6 @@ from seuranta_xl.xlsx.read import load_plan
 
 from .conftest import HEADERS, write_xlsx
 
-
 SCALE = default_scale()
 OWNERS = ("Kansliapäällikkö", "Sivistysjohtaja 😀", "Tekninen johtaja")
 COLUMN = {f: i + 1 for i, f in enumerate(Field)}  # the sample's order: A..H

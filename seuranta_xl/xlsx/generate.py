@@ -17,7 +17,6 @@ import json
 import multiprocessing
 import os
 import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +24,9 @@ from pathlib import Path
 
 from ..errors import WriteError
 from ..rounds import MasterIdentity, OwnerPart, RoundRecord, build_manifest
+from .isolate import tie_to_parent
 from .owner import RoundInfo, owner_workbook
+from .save import file_sha256, fsync_dir
 
 PARALLEL_FROM = 40
 """Below this many workbooks a second process costs more than it saves."""
@@ -35,24 +36,6 @@ MARKER = "seuranta-kierros.json"
 MARKER_MARK = "seuranta-xl-staging"
 # link() refused because the file system has no hard links (FAT, some network shares)
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -80,7 +63,7 @@ class Marker:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, staging / MARKER)
-        _fsync_dir(staging)
+        fsync_dir(staging)
 
     @classmethod
     def read(cls, staging: Path) -> Marker | None:
@@ -159,7 +142,7 @@ def publish_staged(
             done.moved.append(dst)
         else:
             done.blocked.append(name)
-    _fsync_dir(out_dir)
+    fsync_dir(out_dir)
     if finish and not done.blocked:
         remove_staging(staging, files)
     return done
@@ -300,19 +283,6 @@ def _make(job: _Job, start: int, stop: int) -> list[tuple[str, str]]:
     return signatures
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: end when the run that started it is gone (killed), instead of waiting
-    forever on a queue that its siblings keep open."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def _make_forked(bounds: tuple[int, int]) -> list[tuple[str, str]]:
     assert _FORKED_JOB is not None
     return _make(_FORKED_JOB, *bounds)
@@ -332,7 +302,8 @@ def _make_all(job: _Job, workers: int) -> list[tuple[str, str]]:
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
-            initializer=_watch_parent,
+            # a worker of a killed run ends, instead of waiting forever on its queue
+            initializer=tie_to_parent,
             initargs=(os.getpid(),),
         )
         try:

@@ -59,7 +59,7 @@ def _limit_memory(limit: int) -> None:
         pass  # not on this platform: the time limit still holds
 
 
-def _tie_to_parent(parent: int) -> None:
+def tie_to_parent(parent: int) -> None:
     """End this worker when its parent ends, however it ends (even SIGKILL): on Linux the
     kernel sends SIGKILL; elsewhere a thread watches for the parent to go."""
     if sys.platform.startswith("linux"):
@@ -109,7 +109,7 @@ def _worker(
 ) -> None:
     import faulthandler
 
-    _tie_to_parent(parent)
+    tie_to_parent(parent)
     # a forked worker holds copies of the parent's ends of every worker's pipe; closed, so
     # that the parent's going is an end of file here (and in every other worker)
     for end in list(_PARENT_ENDS):

@@ -318,20 +318,27 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable, where the system can (best effort: some file
-    systems refuse to sync a folder, and the rename is done either way)."""
+def fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX; elsewhere nothing to do). Raises OSError
+    where the file system refuses."""
     if os.name != "posix":
         return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_renames(folder: Path) -> None:
+    """``fsync_dir`` as best effort: some file systems refuse to sync a folder, and the
+    rename is done either way."""
     with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(folder)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -355,13 +362,13 @@ def make_backup(real: Path) -> Path:
             out.flush()
             os.fsync(out.fileno())
         shutil.copystat(real, tmp)
-        if _sha256(tmp) != _sha256(real):
+        if file_sha256(tmp) != file_sha256(real):
             raise OSError(errno.EIO, "the backup copy differs from the original", str(tmp))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    _sync_renames(target.parent)
     return target
 
 
@@ -422,7 +429,7 @@ def atomic_write(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    _sync_renames(folder)
     return made_backup
 
 
