@@ -10,15 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 
-class SeurantaError(Exception):
-    """Base of every fatal problem seuranta-xl reports."""
+class _Said:
+    """A text key of ``texts.ERRORS`` and its parameters, said in Finnish or English."""
 
-    exit_code = 2
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
+    key: str
+    params: dict[str, Any]
 
     def message(self, lang: str = "fi") -> str:
         from .texts import error_text
@@ -27,6 +23,17 @@ class SeurantaError(Exception):
 
     def __str__(self) -> str:
         return self.message("fi")
+
+
+class SeurantaError(_Said, Exception):
+    """Base of every fatal problem seuranta-xl reports."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
 
 
 class UnreadableFile(SeurantaError):
@@ -55,19 +62,11 @@ class MasterHasErrors(SeurantaError):
         self.report = report
 
 
-class SeurantaWarning(UserWarning):
+class SeurantaWarning(_Said, UserWarning):
     """Something the user should hear about although the run went on; ``key`` and
     ``params`` name a text in ``texts.ERRORS``."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, **params: Any) -> None:
         self.key = key
         self.params = params
         super().__init__(key)
-
-    def message(self, lang: str = "fi") -> str:
-        from .texts import error_text
-
-        return error_text(self.key, lang, **self.params)
-
-    def __str__(self) -> str:
-        return self.message("fi")

@@ -41,6 +41,29 @@ def sample_path() -> Path:
     return demo_source()
 
 
+S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
+S3 = "3 Toteutus on aloitettu, ei vielä valmis"
+S5 = "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan"
+KP = "Kansliapäällikkö"
+"""The sample's statuses 2, 3 and 5 as the scale writes them, and its main owner."""
+
+
+@pytest.fixture
+def issued(tmp_path: Path, sample_path: Path) -> tuple[Path, dict[str, Path]]:
+    """A master made from the sample, with the round 2021-kevät issued into ``jaetut``:
+    (master, owner -> workbook)."""
+    from datetime import datetime
+
+    from seuranta_xl import init_master
+    from seuranta_xl.api import generate
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    result = generate(
+        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
+    )
+    return master, {f.owner: f.path for f in result.files}
+
+
 def sample_records() -> list[tuple[int, list[str]]]:
     """The sample split naively (it has no quoted cells): (line number, 8 cells) per data row."""
     lines = demo_source().read_text("utf-8").split("\n")
@@ -97,6 +120,25 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 # --------------------------------------------------------------------------- LibreOffice
 
 UNO_PYTHON = "/usr/bin/python3"
+LO_EDIT = Path(__file__).with_name("lo_edit.py")
+
+
+def lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
+    """``src`` opened in LibreOffice, ``edits`` made (see ``lo_edit.py``), saved as ``dst``;
+    nothing else is left beside it."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp, "edits.json")
+        spec.write_text(json.dumps(edits), encoding="utf-8")
+        subprocess.run(
+            [UNO_PYTHON, str(LO_EDIT), str(src), str(dst), str(spec)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return dst
 
 
 def libreoffice_missing() -> str | None:

@@ -16,22 +16,10 @@ from seuranta_xl.api import generate, merge
 from seuranta_xl.layout import CANONICAL_HEADERS_FI, match_header_strength
 from seuranta_xl.rules import header_findings
 
-from .conftest import HEADERS, run_cli, write_xlsx
+from .conftest import HEADERS, KP, S2, S5, run_cli, write_xlsx
 from .mutations import copy_sheet, duplicate_column, insert_column
 
-S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
-S5 = "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan"
-KP = "Kansliapäällikkö"
 ORDER = list(Field)  # the master's column order A-H
-
-
-@pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
-    return master, {f.owner: f.path for f in result.files}
 
 
 def fill(src, dst, edits, sheet="Seuranta"):

@@ -4,31 +4,15 @@ copy of their own sheet or column comes back. Skipped, saying so, without LibreO
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from openpyxl import load_workbook
 
-from seuranta_xl import init_master, validate
-from seuranta_xl.api import generate, merge
+from seuranta_xl import validate
+from seuranta_xl.api import merge
 
-from .conftest import run_cli
-from .test_libreoffice import lo_edit
+from .conftest import KP, S2, S5, lo_edit, run_cli
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
-
-S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
-S5 = "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan"
-KP = "Kansliapäällikkö"
-
-
-@pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
-    return master, {f.owner: f.path for f in result.files}
 
 
 def cells(path, sheet="Seuranta"):

@@ -10,7 +10,6 @@ import json
 import math
 import re
 import struct
-import subprocess
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -25,20 +24,8 @@ from seuranta_xl.api import generate, merge
 from seuranta_xl.model import EXCEL_CELL_LIMIT, cell_text, format_number
 from seuranta_xl.xlsx.cellkinds import cfb_stream, ods_cells, xlsx_cells
 
-from .conftest import UNO_PYTHON, run_cli, soffice_convert
+from .conftest import lo_edit, run_cli, soffice_convert
 from .test_merge import KP, fill, log_rows, master_cells
-
-LO_EDIT = Path(__file__).with_name("lo_edit.py")
-S3 = "3 Toteutus on aloitettu, ei vielä valmis"
-
-
-@pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
-    return master, {f.owner: f.path for f in result.files}
 
 
 def _sheet_xml(path: Path, sheet: str = "Seuranta") -> tuple[str, bytes]:
@@ -132,24 +119,12 @@ def test_a_damaged_xls_container_is_not_read_as_clean(tmp_path):
         cfb_stream(b"PK\x03\x04" + b"\0" * 600, ("Workbook",))
 
 
-def _lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
-    spec = dst.with_suffix(".json")
-    spec.write_text(json.dumps(edits), encoding="utf-8")
-    subprocess.run(
-        [UNO_PYTHON, str(LO_EDIT), str(src), str(dst), str(spec)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return dst
-
-
 @pytest.mark.libreoffice
 @pytest.mark.usefixtures("libreoffice")
 def test_errors_saved_by_libreoffice_as_xlsx_ods_and_xls_are_rejected(issued, tmp_path):
     master, files = issued
     before = master_cells(master)
-    edited = _lo_edit(
+    edited = lo_edit(
         files[KP],
         tmp_path / "lo.xlsx",
         [

@@ -16,9 +16,7 @@ from seuranta_xl import init_master
 from seuranta_xl.api import generate
 from seuranta_xl.xlsx.patch import patch_sheets, set_cells
 
-from .conftest import seuranta_command, write_xlsx
-
-KP = "Kansliapäällikkö"
+from .conftest import KP, seuranta_command, write_xlsx
 
 
 def run(encoding: str, *args: str, cwd: Path | None = None) -> tuple[int, str, str]:

@@ -13,22 +13,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from seuranta_xl import init_master
-from seuranta_xl.api import generate, merge
+from seuranta_xl.api import merge
 from seuranta_xl.xlsx import returns as returns_module
 
-from .conftest import run_cli
-
-KP = "Kansliapäällikkö"
-
-
-@pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
-    return master, {f.owner: f.path for f in result.files}
+from .conftest import KP, run_cli
 
 
 def fill(src: Path, dest: Path, edits: dict[str, object]) -> Path:

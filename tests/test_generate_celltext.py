@@ -131,7 +131,7 @@ def test_one_cleaning_for_every_writer():
 @pytest.mark.libreoffice
 @pytest.mark.usefixtures("libreoffice")
 def test_a_return_saved_by_libreoffice_merges_cleanly(dirty_round, tmp_path):
-    from .test_libreoffice import lo_edit
+    from .conftest import lo_edit
 
     master, files = dirty_round
     (tmp_path / "palautukset").mkdir()

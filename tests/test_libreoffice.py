@@ -5,11 +5,7 @@ Skipped, saying so, where LibreOffice or python3-uno is absent; .ci/run installs
 
 from __future__ import annotations
 
-import json
-import subprocess
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -17,25 +13,9 @@ from openpyxl import load_workbook
 from seuranta_xl import init_master, validate
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import UNO_PYTHON, soffice_convert
+from .conftest import lo_edit, soffice_convert
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
-LO_EDIT = Path(__file__).with_name("lo_edit.py")
-
-
-def lo_edit(src: Path, dst: Path, edits: list[dict]) -> Path:
-    """``src`` opened in LibreOffice, ``edits`` made, saved as ``dst`` (and nothing else
-    left beside it)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = Path(tmp, "edits.json")
-        spec.write_text(json.dumps(edits), encoding="utf-8")
-        subprocess.run(
-            [UNO_PYTHON, str(LO_EDIT), str(src), str(dst), str(spec)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return dst
 
 
 @pytest.fixture(scope="module")

@@ -21,21 +21,8 @@ from seuranta_xl.xlsx.owner import RoundInfo, owner_workbook
 from seuranta_xl.xlsx.patch import patch_sheets, set_cells, sheet_parts
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import kill_at_random, run_cli, seuranta_command
+from .conftest import KP, S2, S5, kill_at_random, run_cli, seuranta_command
 from .test_sniff import _rewrite_part
-
-S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
-S5 = "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan"
-KP = "Kansliapäällikkö"
-
-
-@pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
-    return master, {f.owner: f.path for f in result.files}
 
 
 def fill(src, dest, edits, *, saved=None, sheet="Seuranta"):

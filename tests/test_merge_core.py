@@ -12,11 +12,9 @@ from seuranta_xl import Field, SourceTable, default_scale, read_plan
 from seuranta_xl.merge import Decision, MasterState, merge_return
 from seuranta_xl.rounds import MasterIdentity, build_manifest, split_by_owner
 
-from .conftest import HEADERS
+from .conftest import HEADERS, S2, S3
 
 KEY = MasterIdentity.new().key
-S2 = "2 Suunnitteluvaiheessa, on edetty hieman"
-S3 = "3 Toteutus on aloitettu, ei vielä valmis"
 
 
 def _grid(commentary="alku", status=S3, risks="", extra=()):

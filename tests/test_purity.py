@@ -19,6 +19,9 @@ CORE = [
     "seuranta_xl.synthetic",
     "seuranta_xl.collect",
     "seuranta_xl.api",
+    "seuranta_xl.celltext",
+    "seuranta_xl.paths",
+    "seuranta_xl.demo",
 ]
 
 

@@ -8,9 +8,8 @@ from seuranta_xl import Severity, SourceTable, default_scale, find_header, init_
 from seuranta_xl import validate as validate_file
 from seuranta_xl.rules import looks_like_formula, validate_plan
 
-from .conftest import HEADERS, write_xlsx
+from .conftest import HEADERS, S3, write_xlsx
 
-S3 = "3 Toteutus on aloitettu, ei vielä valmis"
 HEAD = [*HEADERS[:6], "Tilannekuvaus", "Vastuuhenkilö"]
 
 

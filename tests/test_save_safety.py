@@ -15,8 +15,8 @@ from datetime import datetime
 
 import pytest
 
-from seuranta_xl import WriteError, init_master
-from seuranta_xl.api import generate, merge
+from seuranta_xl import WriteError
+from seuranta_xl.api import merge
 from seuranta_xl.xlsx import save
 from seuranta_xl.xlsx.patch import patch_sheets, sheet_parts
 from seuranta_xl.xlsx.save import run_lock
@@ -26,13 +26,9 @@ from .test_merge import EDITS, EXPECTED, KP, fill, master_cells
 
 
 @pytest.fixture
-def issued(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    result = generate(
-        master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1, 9)
-    )
+def issued(issued, tmp_path):
     shutil.rmtree(tmp_path / "varmuuskopiot")  # generate's: each test counts its own
-    return master, {f.owner: f.path for f in result.files}
+    return issued
 
 
 def _tool_files(folder):

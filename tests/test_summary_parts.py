@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import warnings
 import zipfile
 from datetime import datetime
@@ -17,7 +15,7 @@ from seuranta_xl import init_master
 from seuranta_xl.api import summary
 from seuranta_xl.xlsx.master import parts_at_risk
 
-from .conftest import CORPUS, REPO, UNO_PYTHON, run_cli
+from .conftest import CORPUS, lo_edit, run_cli
 
 NOW = datetime(2021, 5, 3, 12, 0)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -178,17 +176,6 @@ def test_tables_and_external_links_come_through_an_openpyxl_save(tmp_path):
         assert read(saved) == read(src) and read(src), src.name
 
 
-def _lo_roundtrip(src, dst, edits):
-    edits_path = dst.with_suffix(".json")
-    edits_path.write_text(json.dumps(edits))
-    subprocess.run(
-        [UNO_PYTHON, str(REPO / "tests" / "lo_edit.py"), str(src), str(dst), str(edits_path)],
-        check=True,
-        timeout=180,
-    )
-    return dst
-
-
 @pytest.mark.libreoffice
 def test_comments_and_custom_properties_of_a_libreoffice_save_come_through(
     master, tmp_path, libreoffice
@@ -200,7 +187,7 @@ def test_comments_and_custom_properties_of_a_libreoffice_save_come_through(
     wb["Seuranta"]["G3"].comment = Comment("Tarkista rahoitus", "Koordinaattori")
     wb.custom_doc_props.append(StringProperty(name="Kunta", value="Esimerkkilä"))
     wb.save(master)
-    saved = _lo_roundtrip(master, tmp_path / "lo.xlsx", [{"sheet": "Seuranta", "cell": "G4",
+    saved = lo_edit(master, tmp_path / "lo.xlsx", [{"sheet": "Seuranta", "cell": "G4",
                                                           "value": "muokattu"}])  # fmt: skip
     with zipfile.ZipFile(saved) as zf:
         names = zf.namelist()

@@ -3,9 +3,7 @@ they made, never write over the master or a follow-up sheet, and write into mast
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import zipfile
 from datetime import datetime
 
@@ -17,7 +15,7 @@ from seuranta_xl.api import generate, merge, summary
 from seuranta_xl.xlsx.marks import marked_in_zip
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import REPO, UNO_PYTHON, run_cli, soffice_convert, write_xlsx
+from .conftest import lo_edit, run_cli, soffice_convert, write_xlsx
 from .test_rules import PLANTED
 from .test_summary import _fill
 
@@ -127,15 +125,9 @@ def test_the_marks_survive_a_libreoffice_save(merged, tmp_path, libreoffice):
     assert validate_out.returncode in (0, 1), validate_out.stderr
     before = marked_in_zip(merged)
     assert before["Riskit (seuranta)"] == "risks" and "Havainnot" in before
-    edits = tmp_path / "edits.json"
-    edits.write_text(json.dumps([{"sheet": "Seuranta", "cell": "G3", "value": "muokattu"}]))
     saved = tmp_path / "lo" / "seuranta.xlsx"
     saved.parent.mkdir()
-    subprocess.run(
-        [UNO_PYTHON, str(REPO / "tests" / "lo_edit.py"), str(merged), str(saved), str(edits)],
-        check=True,
-        timeout=180,
-    )
+    lo_edit(merged, saved, [{"sheet": "Seuranta", "cell": "G3", "value": "muokattu"}])
     assert marked_in_zip(saved) == before  # LibreOffice kept every marker on its sheet
     own = _grid(saved, "Riskit")
     count = len(load_workbook(saved).sheetnames)
