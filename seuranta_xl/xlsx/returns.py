@@ -160,9 +160,9 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
     sha = hashlib.sha256(data).hexdigest()
     kind = ""
     try:
-        # the whole file is checked (every cell reference too): a cell at XFD1048576 is
-        # "too large" here, not a reader's crash
-        kind = sniff(p).value  # parsed in this isolated worker
+        # the zip directory and the declared extents only: parsed in this isolated worker,
+        # and a file the reader cannot take is looked at closer then (``closer_look``)
+        kind = sniff(p, deep=False).value
     except UnreadableFile as exc:
         if exc.key not in READABLE_OTHER_FORMATS:
             return ReturnFile(path, sha, error=exc.key, detail=str(exc.params.get("detail", "")))
@@ -174,7 +174,7 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
         cells, found = _read_sheets(data)
     except Exception as exc:  # calamine's errors for damaged files
         detail = f"{type(exc).__name__}: {exc}"
-        return ReturnFile(path, sha, kind, saved, error="corrupt", detail=detail)
+        return ReturnFile(path, sha, kind, saved, error=closer_look(p), detail=detail)
     manifest, problem = _check_manifest(cells, key)
     info = ManifestInfo.of(manifest) if manifest is not None else None
     if not found:
@@ -322,13 +322,27 @@ def _describe(job: tuple[str, StatusScale, str]) -> str:
     return shown_path(job[0])  # the file only: never the key
 
 
+def closer_look(path: Path) -> str:
+    """Why a file the reader could not take is unreadable, from the whole file (every cell
+    reference of every sheet, every entry's CRC): ``too_large`` for a cell at
+    ``XFD1048576`` whose sheet declared no such extent, say; else ``corrupt``. Only for
+    the few files that failed: reading every return this closely would double its cost."""
+    try:
+        sniff(path)
+    except UnreadableFile as exc:
+        return exc.key if exc.key not in READABLE_OTHER_FORMATS else "corrupt"
+    except (OSError, ValueError, zipfile.BadZipFile):
+        pass
+    return "corrupt"
+
+
 def finish_reading(paths: list[Path], reading: IsolatedMap) -> list[ReturnFile]:
     out = []
     for path, result in zip(paths, reading.results(), strict=True):
         if isinstance(result, Failed):
             # a reader that ran out of time or memory met a file too large for it
             large = result.why == "timeout" or "out of memory" in result.detail
-            key = "too_large" if large else "corrupt"
+            key = "too_large" if large else closer_look(path)
             out.append(ReturnFile(str(path), error=key, detail=f"{result.why}: {result.detail}"))
         else:
             out.append(result)
