@@ -8,7 +8,9 @@ FILE is loaded with the filter ``Calc MS Excel 2007 VBA XML`` (an .xlam fails Li
 type detection without it) and macros allowed (``MacroExecutionMode`` 4). Prints JSON:
 {"modules": {name: source of the VBAProject library's module}, "ran": MACRO or null,
 "error": text or null, "sheets": {name: visible}, "active": name of the active sheet}.
-MACRO is ``Module.Sub``, run through the document's script provider with no arguments.
+MACRO is ``Module.Sub``, run through the document's script provider with one argument, the
+document, standing in for the ribbon control: a Sub whose typed parameter gets nothing (None)
+does not run at all in LibreOffice, and says nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -50,6 +53,7 @@ def main(path: str, macro: str | None = None) -> None:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so soffice.bin goes with it if the bridge fails
     )
     try:
         local = uno.getComponentContext()
@@ -73,6 +77,8 @@ def main(path: str, macro: str | None = None) -> None:
             0,
             (prop("Hidden", True), prop("FilterName", FILTER), prop("MacroExecutionMode", 4)),
         )
+        if doc is None:
+            raise SystemExit(f"LibreOffice could not load {path}")
         out = {"modules": {}, "ran": None, "error": None}
         libraries = doc.BasicLibraries
         if libraries.hasByName("VBAProject"):
@@ -84,7 +90,7 @@ def main(path: str, macro: str | None = None) -> None:
                 f"vnd.sun.star.script:VBAProject.{macro}?language=Basic&location=document"
             )
             try:
-                script.invoke((), (), ())
+                script.invoke((doc,), (), ())  # an object stands in for the ribbon control
                 out["ran"] = macro
             except Exception as exc:  # reported, not raised: the test says what failed
                 out["error"] = str(exc)
@@ -102,7 +108,8 @@ def main(path: str, macro: str | None = None) -> None:
         try:
             office.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            office.kill()
+            os.killpg(office.pid, signal.SIGKILL)
+            office.wait()
 
 
 if __name__ == "__main__":
