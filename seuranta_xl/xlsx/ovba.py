@@ -15,6 +15,8 @@ from dataclasses import dataclass
 CODE_PAGE = 1252
 ENCODING = "cp1252"
 CHUNK = 4096
+Tree = dict[str, "bytes | Tree"]
+"""Storages as dicts, streams as bytes."""
 
 # --- [MS-OVBA] 2.4.1 compression ------------------------------------------------------------
 
@@ -260,23 +262,22 @@ VBA_PROJECT_STREAM = bytes.fromhex("cc61ffff000300")
 """``_VBA_PROJECT`` with version 0xFFFF: no performance cache, Office compiles from source."""
 
 
-def vba_project(modules: list[Module]) -> bytes:
-    """The whole ``vbaProject.bin``."""
+def project_tree(modules: list[Module]) -> Tree:
+    """The project's storages and streams, as ``compound_file`` takes them."""
     for m in modules:
         if not m.name.isascii() or not m.name.isidentifier():
             raise ValueError(f"module name {m.name!r}: ASCII letters, digits and _ only")
-    vba = {
+    vba: Tree = {
         "dir": compress(dir_stream(modules)),
         "_VBA_PROJECT": VBA_PROJECT_STREAM,
         **{m.name: compress(m.source_bytes()) for m in modules},
     }
-    return compound_file(
-        {
-            "PROJECT": project_stream(modules),
-            "PROJECTwm": project_wm_stream(modules),
-            "VBA": vba,
-        }
-    )
+    return {"PROJECT": project_stream(modules), "PROJECTwm": project_wm_stream(modules), "VBA": vba}
+
+
+def vba_project(modules: list[Module]) -> bytes:
+    """The whole ``vbaProject.bin``."""
+    return compound_file(project_tree(modules))
 
 
 # --- [MS-CFB] compound file, version 3 -----------------------------------------------------
@@ -285,8 +286,6 @@ SECTOR = 512
 MINI = 64
 MINI_CUTOFF = 4096
 FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-
-Tree = dict[str, "bytes | Tree"]
 
 
 @dataclass
