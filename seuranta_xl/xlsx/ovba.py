@@ -392,6 +392,7 @@ def compound_file(tree: Tree) -> bytes:
     dir_start = n_fat  # directory placeholder, filled once every start is known
     fat.extend([*range(dir_start + 1, dir_start + n_dir), END])
     body.extend(bytes(n_dir * SECTOR))
+    mini_fat += [FREE] * (n_minifat * (SECTOR // 4) - len(mini_fat))
     minifat_start = chain(b"".join(_u32(x) for x in mini_fat)) if mini_fat else END
     root = entries[0]
     if mini:
