@@ -641,7 +641,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
 
 
 def _echo_merge(result: Any, lang: str) -> None:
-    from .texts import cell_reason, field_name, return_reason
+    from .texts import cell_reason, decision_name, field_name, return_reason
 
     head = "merge_dry" if result.dry_run else "merge_done"
     read = [f for f in result.files if f.result != "skipped"]
@@ -679,7 +679,8 @@ def _echo_merge(result: Any, lang: str) -> None:
         click.echo()
         click.secho(say("merge_conflicts", lang, count=len(result.conflicts)), fg="red")
         for fr, c in result.conflicts:
-            why = c.decision.value + (f", {cell_reason(c.reason, lang)}" if c.reason else "")
+            why = decision_name(c.decision.value, lang)
+            why += f", {cell_reason(c.reason, lang)}" if c.reason else ""
             values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
             name = field_name(c.field.value, lang)
             click.echo(f"  {c.code} {name} ({why}): {values}  ({shown_path(fr.path.name)})")

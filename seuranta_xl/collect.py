@@ -272,6 +272,8 @@ def _judge(
         fr.notes.append("macros_ignored")
     if rf.error:
         fr.reason = rf.error
+        if rf.error in ("master_copy", "summary_file"):  # the tool's own, not a return
+            fr.result = SKIPPED
         return fr
     if rf.sha256 in known:
         fr.result, fr.reason = DUPLICATE, "duplicate"

@@ -706,6 +706,15 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "vanhentunut kierros: vastuuhenkilölle on jaettu tämän jälkeen uudempi kierros; pyydä täyttämään uusin työkirja",
         "an outdated round: a newer round was issued to this owner since; ask for the newest workbook",
     ),
+    # issue 8, hostile review: seuranta-xl's own workbooks that are not returns
+    "master_copy": (
+        "seurantataulukko tai sen kopio (esim. varmuuskopio), ei vastuuhenkilön palautus; ei yhdistetty",
+        "a master or a copy of one (a backup, say), not an owner's return; not merged",
+    ),
+    "summary_file": (
+        "seuranta-xl:n tekemä yhteenveto, ei vastuuhenkilön palautus; ei yhdistetty",
+        "a summary seuranta-xl made, not an owner's return; not merged",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {
@@ -784,3 +793,17 @@ CELL_REASONS: dict[str, tuple[str, str]] = {
 def cell_reason(key: str, lang: str = DEFAULT_LANG) -> str:
     """Why one returned cell was not taken in."""
     return _pick(CELL_REASONS[key], lang) if key in CELL_REASONS else key
+
+
+# issue 8, hostile review: a cell's decision as the merge report names it
+DECISION_NAMES: dict[str, tuple[str, str]] = {
+    "applied": ("viety", "applied"),
+    "conflict": ("ristiriita", "conflict"),
+    "rejected": ("hylätty", "rejected"),
+    "locked": ("lukittu solu", "locked cell"),
+}
+
+
+def decision_name(decision: str, lang: str = DEFAULT_LANG) -> str:
+    """A merge decision in running text."""
+    return _pick(DECISION_NAMES[decision], lang) if decision in DECISION_NAMES else decision

@@ -1,0 +1,85 @@
+"""What a coordinator does by mistake in a real cycle, through the real command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from seuranta_xl import init_master
+from seuranta_xl.api import generate
+
+from .conftest import run_cli
+
+KP = "Kansliapäällikkö"
+
+
+@pytest.fixture
+def cycle(tmp_path, sample_path) -> tuple[Path, Path]:
+    """A master in a folder with spaces, ä and an apostrophe, one round issued."""
+    work = tmp_path / "Kunnan seuranta ä'ö"
+    work.mkdir()
+    master = work / "Seuranta 2026 Äänekoski's.xlsx"
+    init_master(sample_path, master)
+    generate(master, work / "jaetut", round_id="2026-kevät", now=datetime(2026, 4, 1, 9))
+    return master, work
+
+
+def _fill(issued: Path, dst: Path, cells: dict[str, str]) -> Path:
+    wb = load_workbook(issued)
+    for ref, value in cells.items():
+        wb["Seuranta"][ref] = value
+    wb.save(dst)
+    return dst
+
+
+def test_backups_and_summaries_given_as_returns_are_named_as_such(cycle):
+    """The master's backup folder or a summary among the returns is not 'identification
+    missing: not made by seuranta-xl' (it was made by it) and not a rejected return."""
+    master, work = cycle
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    returns = work / "palautukset"
+    returns.mkdir()
+    _fill(issued, returns / "kp.xlsx", {"G3": "Etenee"})
+    assert run_cli("merge", str(master), str(returns)).returncode == 0  # makes a backup
+    assert (
+        run_cli("summary", str(master), "--out", str(returns / "yhteenveto.xlsx")).returncode == 0
+    )
+    backups = sorted((work / "varmuuskopiot").glob("*.xlsx"))
+    assert backups
+    shutil.copy(master, returns / "kopio seurannasta.xlsx")
+
+    proc = run_cli("merge", str(master), str(work / "varmuuskopiot"), str(returns))
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # nothing rejected
+    for backup in backups:
+        assert f"{backup.name}: seurantataulukko tai sen kopio" in proc.stdout
+    assert "kopio seurannasta.xlsx: seurantataulukko tai sen kopio" in proc.stdout
+    assert "yhteenveto.xlsx: seuranta-xl:n tekemä yhteenveto" in proc.stdout
+    assert "tunnistetiedot puuttuvat" not in proc.stdout
+
+    proc = run_cli("merge", str(master), str(returns), "--json", "--lang", "en")
+    files = {Path(f["path"]).name: f for f in json.loads(proc.stdout)["files"]}
+    assert files["yhteenveto.xlsx"]["result"] == "skipped"
+    assert files["yhteenveto.xlsx"]["reason"].startswith("a summary seuranta-xl made")
+    assert files["kopio seurannasta.xlsx"]["result"] == "skipped"
+    assert files["kopio seurannasta.xlsx"]["reason"].startswith("a master or a copy of one")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "raw"),
+    [("fi", "(hylätty, etenemisaste ei asteikolla)", "(rejected"), ("en", "(rejected, ", "")],
+)
+def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw):
+    master, work = cycle
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    ret = _fill(issued, work / "kp.xlsx", {"F4": "5 Valmis"})
+    proc = run_cli("merge", str(master), str(ret), "--dry-run", "--lang", lang)
+    assert proc.returncode == 1
+    assert said in proc.stdout
+    if raw:
+        assert raw not in proc.stdout
