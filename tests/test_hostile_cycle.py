@@ -83,3 +83,45 @@ def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw):
     assert said in proc.stdout
     if raw:
         assert raw not in proc.stdout
+
+
+def test_the_findings_sheet_prints_on_one_page_width_with_whole_messages(cycle):
+    """validate --mark's sheet printed: landscape, one page wide, its header on every page,
+    and a long message's row tall enough to show it (it was split over three portrait pages,
+    the message clipped and overlapping the next row)."""
+    master, _ = cycle
+    proc = run_cli("validate", str(master), "--mark")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ws = load_workbook(master)["Havainnot"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    long_rows = [r for r in range(2, ws.max_row + 1) if len(str(ws.cell(r, 6).value)) > 110]
+    assert long_rows  # the sample's status label finding is one
+    for r in long_rows:
+        assert (ws.row_dimensions[r].height or 0) >= 30
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_every_summary_header_word_fits_its_column(cycle, lang):
+    """A bold table header is never broken inside a word when printed ('Etenemisast|e' in
+    the risks sheet was)."""
+    from openpyxl.utils import get_column_letter
+
+    master, work = cycle
+    out = work / f"yhteenveto {lang}.xlsx"
+    proc = run_cli("summary", str(master), "--out", str(out), "--lang", lang)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checked = 0
+    for ws in load_workbook(out):
+        for row in ws.iter_rows(max_row=12):
+            for c in row:
+                if not (isinstance(c.value, str) and c.font.b and c.fill.fill_type == "solid"):
+                    continue
+                width = ws.column_dimensions[get_column_letter(c.column)].width
+                for word in c.value.split():
+                    checked += 1
+                    # bold characters are about 1.1 of the width unit
+                    assert len(word) * 1.1 <= width, (ws.title, c.coordinate, c.value, width)
+    assert checked > 20
