@@ -252,6 +252,17 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Koodi {code} on palautuksessa {count} rivillä; ei tiedetä, mikä niistä on oikea, joten niiden muutoksia ei viety.",
         "Code {code} is on {count} rows of the return; which one is meant is unknown, so none of their changes was taken in.",
     ),
+    # issue 8, hostile review: one owner written in two ways
+    "owner.spelling": (
+        "Vastuuhenkilö kirjoitettu eri tavoin",
+        "Owner written in different ways",
+        "Vastuuhenkilö {written!r} on kirjoitettu eri tavalla kuin aiemmin ({first!r}); "
+        "heitä käsitellään samana henkilönä (yksi työkirja nimellä {first!r}). Kirjoita nimi "
+        "joka rivillä samoin, tai erottele nimet, jos he ovat eri henkilöitä.",
+        "Owner {written!r} is written differently from before ({first!r}); they are taken "
+        "as one person (one workbook named {first!r}). Write the names alike, or apart if "
+        "they are two people.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {

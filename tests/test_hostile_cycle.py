@@ -125,3 +125,24 @@ def test_every_summary_header_word_fits_its_column(cycle, lang):
                     # bold characters are about 1.1 of the width unit
                     assert len(word) * 1.1 <= width, (ws.title, c.coordinate, c.value, width)
     assert checked > 20
+
+
+def test_one_owner_written_in_two_ways_is_said(tmp_path, sample_path):
+    """'Kansliapäällikkö' and 'kansliapäällikkö' go into one workbook: validate says so,
+    naming the cell, instead of the init's owner count and generate's disagreeing."""
+    lines = sample_path.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if f"\t{KP}" in line)
+    lines[first] = lines[first].replace(f"\t{KP}", f"\t{KP.lower()} ")
+    source = tmp_path / "lähde.tsv"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    master = tmp_path / "seuranta.xlsx"
+    init_master(source, master)
+    proc = run_cli("validate", str(master), "--json")
+    assert proc.returncode == 0
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "owner.spelling"]
+    assert found and all(f["severity"] == "info" for f in found)
+    assert found[0]["sheet"] == "Seuranta" and found[0]["cell"].startswith("H")
+    assert f"'{KP}'" in found[0]["message"] and f"'{KP.lower()}'" in found[0]["message"]
+    proc = run_cli("generate", str(master), "--out", str(tmp_path / "jaetut"))
+    assert proc.returncode == 0
+    assert len(list((tmp_path / "jaetut").glob("*.xlsx"))) == 2  # one per person
