@@ -212,10 +212,18 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
                 own[(c.code, c.field)] = (c.master, c.new)
             fr.rows = manifest.editable_rows
             fr.result = MERGED if fr.merge.applied else UNCHANGED
-            fr.reason = fr.result
+            fr.reason = _reason_of(fr)
             known.add(rf.sha256)
         by_index[i] = fr
     return [by_index[i] for i in range(len(read))]
+
+
+def _reason_of(fr: FileResult) -> str:
+    """A read return's reason: merged, or nothing changed, or, when it has conflicts or
+    rejected cells, nothing applied (not "nothing changed": its cells need a look)."""
+    if fr.result == UNCHANGED and (fr.conflicts or fr.rejected):
+        return "nothing_applied"
+    return fr.result
 
 
 def _applied_before(
@@ -346,7 +354,8 @@ def _formula_conflicts(
             "formula",
         )
         if fr.result == MERGED and not fr.applied:
-            fr.result = fr.reason = UNCHANGED
+            fr.result = UNCHANGED
+            fr.reason = _reason_of(fr)
 
 
 def _dry_write(master: Path, loaded: LoadedPlan, outcome: MergeResult) -> None:

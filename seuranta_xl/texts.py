@@ -726,6 +726,10 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "seuranta-xl:n tekemä yhteenveto, ei vastuuhenkilön palautus; ei yhdistetty",
         "a summary seuranta-xl made, not an owner's return; not merged",
     ),
+    "nothing_applied": (
+        "mitään ei viety: katso ristiriidat ja hylätyt solut alla",
+        "nothing applied: see the conflicts and rejected cells below",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {

@@ -71,10 +71,15 @@ def test_backups_and_summaries_given_as_returns_are_named_as_such(cycle):
 
 
 @pytest.mark.parametrize(
-    ("lang", "said", "raw"),
-    [("fi", "(hylätty, etenemisaste ei asteikolla)", "(rejected"), ("en", "(rejected, ", "")],
+    ("lang", "said", "raw", "head"),
+    [
+        ("fi", "(hylätty, etenemisaste ei asteikolla)", "(rejected", "mitään ei viety"),
+        ("en", "(rejected, ", "", "nothing applied"),
+    ],
 )
-def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw):
+def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw, head):
+    """The cell's decision in the user's language, and a return whose only edit was
+    rejected is not reported as 'nothing changed'."""
     master, work = cycle
     issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
     ret = _fill(issued, work / "kp.xlsx", {"F4": "5 Valmis"})
@@ -83,6 +88,8 @@ def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw):
     assert said in proc.stdout
     if raw:
         assert raw not in proc.stdout
+    assert f"kp.xlsx ({KP}, 2026-kevät): {head}" in proc.stdout
+    assert "ei muutoksia" not in proc.stdout and "nothing changed" not in proc.stdout
 
 
 def test_the_findings_sheet_prints_on_one_page_width_with_whole_messages(cycle):
