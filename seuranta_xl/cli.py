@@ -504,7 +504,11 @@ def _echo_generate(result: Any, lang: str) -> None:
         say("generated", lang, round=result.round_id, count=len(result.files), dir=result.out_dir)
     )
     lines = [
-        (f.owner, say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows), f.path.name)
+        (
+            _short(f.owner, 40),  # one long name does not push every line off the screen
+            say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows),
+            f.path.name,
+        )
         for f in result.files
     ]
     w1 = max((len(a) for a, _, _ in lines), default=0)

@@ -135,11 +135,13 @@ def test_every_summary_header_word_fits_its_column(cycle, lang):
 
 
 def test_one_owner_written_in_two_ways_is_said(tmp_path, sample_path):
-    """'Kansliapäällikkö' and 'kansliapäällikkö' go into one workbook: validate says so,
-    naming the cell, instead of the init's owner count and generate's disagreeing."""
+    """'Kansliapäällikkö', 'kansliapäällikkö' and 'Kansliapäällikkö' with a zero-width space
+    pasted from a mail go into one workbook, whose name has no invisible character: validate
+    says so, naming the cell, instead of the init's owner count and generate's disagreeing."""
     lines = sample_path.read_text(encoding="utf-8").split("\n")
-    first = next(i for i, line in enumerate(lines) if f"\t{KP}" in line)
-    lines[first] = lines[first].replace(f"\t{KP}", f"\t{KP.lower()} ")
+    rows = [i for i, line in enumerate(lines) if f"\t{KP}" in line]
+    lines[rows[0]] = lines[rows[0]].replace(f"\t{KP}", f"\t{KP.lower()} ")
+    lines[rows[5]] = lines[rows[5]].replace(f"\t{KP}", f"\t{KP}\u200b")
     source = tmp_path / "lähde.tsv"
     source.write_text("\n".join(lines), encoding="utf-8")
     master = tmp_path / "seuranta.xlsx"
@@ -150,6 +152,25 @@ def test_one_owner_written_in_two_ways_is_said(tmp_path, sample_path):
     assert found and all(f["severity"] == "info" for f in found)
     assert found[0]["sheet"] == "Seuranta" and found[0]["cell"].startswith("H")
     assert f"'{KP}'" in found[0]["message"] and f"'{KP.lower()}'" in found[0]["message"]
+    assert any("\\u200b" in f["message"] for f in found)  # repr shows the invisible one
     proc = run_cli("generate", str(master), "--out", str(tmp_path / "jaetut"))
     assert proc.returncode == 0
-    assert len(list((tmp_path / "jaetut").glob("*.xlsx"))) == 2  # one per person
+    made = sorted(p.name for p in (tmp_path / "jaetut").glob("*.xlsx"))
+    assert len(made) == 2  # one per person
+    assert not any("\u200b" in name for name in made)
+
+
+def test_a_very_long_owner_name_does_not_push_generates_list_off_the_screen(tmp_path, sample_path):
+    lines = sample_path.read_text(encoding="utf-8").split("\n")
+    rows = [i for i, line in enumerate(lines) if f"\t{KP}" in line]
+    lines[rows[3]] = lines[rows[3]].replace(f"\t{KP}", "\t" + "Ö" * 300)
+    source = tmp_path / "lähde.tsv"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    master = tmp_path / "seuranta.xlsx"
+    init_master(source, master)
+    proc = run_cli("generate", str(master), "--out", str(tmp_path / "jaetut"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    listed = [line for line in proc.stdout.splitlines() if "Seuranta_" in line]
+    assert len(listed) == 3
+    assert all(len(line) < 200 for line in listed), listed  # was over 400
+    assert any("Ö" * 39 + "…" in line for line in listed)
