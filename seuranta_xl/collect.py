@@ -189,6 +189,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
     returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
     earlier = _applied_before(loaded)
     newest = _newest_rounds(loaded)
+    suggested = _suggestions(loaded)
     by_index: dict[int, FileResult] = {}
     # the later saved return of an owner comes later, so it wins only where it may
     for i in sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path)):
@@ -207,7 +208,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
                 fr.notes.append("second_return")
             returned_before.add(key)
             own = earlier.setdefault(key, {})
-            fr.merge = apply_diff(rf.diff, state, own)
+            fr.merge = apply_diff(rf.diff, state, own, suggested)
             for c in fr.merge.applied:
                 own[(c.code, c.field)] = (c.master, c.new)
             fr.rows = manifest.editable_rows
@@ -224,6 +225,22 @@ def _reason_of(fr: FileResult) -> str:
     if fr.result == UNCHANGED and (fr.conflicts or fr.rejected):
         return "nothing_applied"
     return fr.result
+
+
+def _suggestions(loaded: LoadedPlan) -> dict[tuple[str, Field], str]:
+    """Cells whose last change-log row is the roll-up's suggestion (``summary
+    --write-rollup``): (code, field) -> the value it wrote. An owner's return is applied
+    over such a value, which no person gave (issue 8, hostile review)."""
+    from .api import ROLLUP_DECISION
+    from .merge import text_of
+
+    fields = {name: f for f, name in CANONICAL_HEADERS_FI.items()}
+    last: dict[tuple[str, Field], tuple[str, str]] = {}
+    for r in loaded.log:
+        f = fields.get(text_of(r[6])) if len(r) >= 10 else None
+        if f is not None:
+            last[(text_of(r[5]), f)] = (text_of(r[8]), text_of(r[9]))
+    return {k: value for k, (value, decision) in last.items() if decision == ROLLUP_DECISION}
 
 
 def _applied_before(

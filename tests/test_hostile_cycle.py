@@ -174,3 +174,52 @@ def test_a_very_long_owner_name_does_not_push_generates_list_off_the_screen(tmp_
     assert len(listed) == 3
     assert all(len(line) < 200 for line in listed), listed  # was over 400
     assert any("Ö" * 39 + "…" in line for line in listed)
+
+
+def test_an_owners_overall_status_wins_over_the_rollups_suggestion(cycle):
+    """summary --write-rollup between generate and merge fills an annual goal's empty
+    overall status with a suggestion; the owner's own value for it is applied over the
+    suggestion (no person gave it), not reported as a conflict. A value the coordinator
+    typed over the suggestion still makes a conflict."""
+    master, work = cycle
+    before = load_workbook(master)["Seuranta"]
+    proc = run_cli("summary", str(master), "--write-rollup")
+    assert proc.returncode == 0
+    ws = load_workbook(master)["Seuranta"]
+    row = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if ws[f"B{r}"].value
+        and ws[f"H{r}"].value == KP
+        and before[f"E{r}"].value is None
+        and ws[f"E{r}"].value
+    )  # an annual goal of the owner's whose overall status the roll-up wrote
+    suggestion = ws[f"E{row}"].value
+    code = str(ws[f"B{row}"].value).split()[0]
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    owner_row = next(
+        r
+        for r in range(2, 80)
+        if str(load_workbook(issued)["Seuranta"][f"B{r}"].value).startswith(code + " ")
+    )
+    ret = _fill(issued, work / "kp.xlsx", {f"E{owner_row}": "Etenee aikataulussa"})
+
+    typed = work / "typed.xlsx"
+    shutil.copy(master, typed)
+    wb = load_workbook(typed)
+    wb["Seuranta"][f"E{row}"] = "Koordinaattorin arvio"
+    wb.save(typed)
+    proc = run_cli("merge", str(typed), str(ret), "--json")
+    conflicts = json.loads(proc.stdout)["conflicts"]
+    assert proc.returncode == 1 and [c["code"] for c in conflicts] == [code]
+
+    proc = run_cli("merge", str(master), str(ret), "--json")
+    out = json.loads(proc.stdout)
+    assert proc.returncode == 0, out
+    assert [(c["code"], c["old"], c["new"]) for c in out["changes"]] == [
+        (code, suggestion, "Etenee aikataulussa")
+    ]
+    assert load_workbook(master)["Seuranta"][f"E{row}"].value == "Etenee aikataulussa"
+    # and the next roll-up leaves the owner's value alone
+    assert run_cli("summary", str(master), "--write-rollup").returncode == 0
+    assert load_workbook(master)["Seuranta"][f"E{row}"].value == "Etenee aikataulussa"
