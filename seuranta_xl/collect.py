@@ -130,7 +130,7 @@ def merge_returns(
     """Merge returned owner workbooks (files or folders) into ``master``: read every file
     safely, merge each editable cell three ways, write the master's cells, the change log
     and the returns tracker in place (nothing with ``dry_run``)."""
-    from .xlsx.read import load_plan, read_identity, require_workbook
+    from .xlsx.read import load_plan, read_identity, refuse_owner_workbook, require_workbook
     from .xlsx.returns import collect_returns, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
 
@@ -151,6 +151,7 @@ def merge_returns(
         # the returns are read in the background while the master is read and checked
         scale, identity = read_identity(master)
         if identity is None:
+            refuse_owner_workbook(master)  # an owner workbook has no rounds either
             raise RoundError("no_rounds", path=str(master))
         reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
         try:

@@ -571,6 +571,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: sheet {sheet}, cell {cell} holds {value!r}; it should hold {expected_en}. "
         "The sheet is one seuranta-xl keeps; correct the cell or restore it from a backup.",
     ),
+    # issue 8, hostile review: an owner workbook given where the master belongs
+    "owner_workbook_as_master": (
+        "{path} on vastuuhenkilön täyttötyökirja (tai hänen palautuksensa), ei "
+        "seurantataulukko; anna komennolle seurantataulukko. Tiedostoa ei muutettu.",
+        "{path} is an owner's input workbook (or a return), not a master; give the command "
+        "the master. The file was not changed.",
+    ),
 }
 
 

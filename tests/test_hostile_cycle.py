@@ -223,3 +223,32 @@ def test_an_owners_overall_status_wins_over_the_rollups_suggestion(cycle):
     # and the next roll-up leaves the owner's value alone
     assert run_cli("summary", str(master), "--write-rollup").returncode == 0
     assert load_workbook(master)["Seuranta"][f"E{row}"].value == "Etenee aikataulussa"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("generate", "{wb}", "--out", "{out}"),
+        ("validate", "{wb}", "--mark"),
+        ("merge", "{wb}", "{returns}"),
+        ("summary", "{wb}"),
+    ],
+)
+def test_an_owner_workbook_given_as_the_master_is_refused_untouched(cycle, command):
+    """Tab completion picks an owner's workbook (or a return) for the master: generate
+    issued a round from it and wrote the master's sheets into it, validate --mark marked
+    it, merge said 'no round has been issued'. Now each says what the file is and leaves
+    it byte for byte."""
+    _, work = cycle
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    wb = _fill(issued, work / f"palautus {KP}.xlsx", {"G3": "Etenee"})
+    before = wb.read_bytes()
+    args = [a.format(wb=wb, out=work / "uudet", returns=work / "jaetut") for a in command]
+    for lang, said in (("fi", "on vastuuhenkilön täyttötyökirja"), ("en", "is an owner's")):
+        proc = run_cli(*args, "--lang", lang)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and said in proc.stderr
+        assert wb.name in proc.stderr
+    assert wb.read_bytes() == before
+    assert not (work / "uudet").exists()
+    assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == []
