@@ -169,6 +169,12 @@ MESSAGES = {
         "Keskeytyneen, kirjaamatta jääneen ajon keskeneräiset tiedostot poistettiin: {folders}",
         "The unfinished files of an interrupted run that recorded nothing were removed: {folders}",
     ),
+    # issue 8, hostile review: a dry run writes no change log
+    "merge_proposals_dry": (
+        "Uusia rivejä ehdotettu ({count}); niitä ei viedä, oikea ajo kirjaa ne Muutoslokiin:",
+        "New rows proposed ({count}); they are not merged, a real run logs them in the "
+        "change log:",
+    ),
 }
 
 
@@ -690,7 +696,8 @@ def _echo_merge(result: Any, lang: str) -> None:
             click.echo(f"  {c.code} {name} ({why}): {values}  ({shown_path(fr.path.name)})")
     if result.proposals:
         click.echo()
-        click.echo(say("merge_proposals", lang, count=len(result.proposals)))
+        key = "merge_proposals_dry" if result.dry_run else "merge_proposals"
+        click.echo(say(key, lang, count=len(result.proposals)))
         for fr, p in result.proposals:
             click.echo(
                 f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {shown_path(fr.path.name)})"

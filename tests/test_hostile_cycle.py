@@ -252,3 +252,18 @@ def test_an_owner_workbook_given_as_the_master_is_refused_untouched(cycle, comma
     assert wb.read_bytes() == before
     assert not (work / "uudet").exists()
     assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_dry_runs_proposed_rows_do_not_point_at_a_change_log_not_written(cycle):
+    master, work = cycle
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    ret = _fill(issued, work / "kp.xlsx", {"C90": "01.03.09 Uusi toimenpide", "H90": KP})
+    proc = run_cli("merge", str(master), str(ret), "--dry-run")
+    assert "Uusia rivejä ehdotettu (1); niitä ei viedä, oikea ajo kirjaa ne Muutoslokiin" in (
+        proc.stdout
+    )
+    assert "ks. Muutosloki" not in proc.stdout
+    proc = run_cli("merge", str(master), str(ret))
+    assert "Uusia rivejä ehdotettu (1); niitä ei viety, ks. Muutosloki" in proc.stdout
+    log = list(load_workbook(master)["Muutosloki"].iter_rows(values_only=True))
+    assert any(r[5] == "01.03.09" and r[6] == "uusi rivi" for r in log)
