@@ -267,3 +267,19 @@ def test_a_dry_runs_proposed_rows_do_not_point_at_a_change_log_not_written(cycle
     assert "Uusia rivejä ehdotettu (1); niitä ei viety, ks. Muutosloki" in proc.stdout
     log = list(load_workbook(master)["Muutosloki"].iter_rows(values_only=True))
     assert any(r[5] == "01.03.09" and r[6] == "uusi rivi" for r in log)
+
+
+def test_two_returns_of_one_name_from_two_folders_are_told_apart(cycle):
+    """Two folders each with 'palautus.xlsx' (the owner's first and corrected return): the
+    report names each by its path, not twice 'palautus.xlsx'."""
+    master, work = cycle
+    issued = next((work / "jaetut").glob(f"*{KP}*.xlsx"))
+    for folder, text in (("maaliskuu", "Ensimmäinen"), ("huhtikuu", "Korjattu")):
+        (work / folder).mkdir()
+        _fill(issued, work / folder / "palautus.xlsx", {"G3": text})
+    proc = run_cli("merge", str(master), str(work / "maaliskuu"), str(work / "huhtikuu"))
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    for folder in ("maaliskuu", "huhtikuu"):
+        path = str(work / folder / "palautus.xlsx")
+        assert any(line.startswith(f"{path} ({KP}, 2026-kevät):") for line in lines), lines
+    assert not any(line.startswith("palautus.xlsx") for line in lines)
