@@ -578,6 +578,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path} is an owner's input workbook (or a return), not a master; give the command "
         "the master. The file was not changed.",
     ),
+    "name_too_long": (
+        "Tiedoston {path} nimi on liian pitkä: seuranta-xl tallentaa turvallisesti "
+        "apunimien kautta, joihin tulee nimen lisäksi noin 30 merkkiä, eikä levy hyväksy "
+        "niin pitkää nimeä. Lyhennä tiedoston nimeä. Mitään ei muutettu.",
+        "The name of {path} is too long: seuranta-xl saves safely through helper names "
+        "about 30 characters longer, which the disk does not accept. Shorten the file's "
+        "name. Nothing was changed.",
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -283,3 +284,29 @@ def test_two_returns_of_one_name_from_two_folders_are_told_apart(cycle):
         path = str(work / folder / "palautus.xlsx")
         assert any(line.startswith(f"{path} ({KP}, 2026-kevät):") for line in lines), lines
     assert not any(line.startswith("palautus.xlsx") for line in lines)
+
+
+@pytest.mark.skipif(not hasattr(os, "pathconf"), reason="no pathconf: the limit is not known")
+def test_a_master_name_too_long_for_the_safe_save_is_said_plainly(tmp_path, sample_path):
+    """A name the disk takes but the tool's lock and temporary names (about 30 characters
+    longer) do not: one plain message, not 'could not save (.NAME.seuranta-lock...: File name
+    too long); the original is unchanged' about a file that never existed."""
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    name = "Ä" * ((limit - 20) // 2) + ".xlsx"  # 2 bytes each in UTF-8, within the limit
+    (tmp_path / name).write_bytes(b"")  # the disk takes the name itself
+    (tmp_path / name).unlink()
+
+    def refused(*args: str) -> None:
+        proc = run_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "nimi on liian pitkä" in proc.stderr and "Lyhennä" in proc.stderr
+        assert "Traceback" not in proc.stderr and "seuranta-lock" not in proc.stderr
+
+    refused("init", name, "--from", str(sample_path))
+    assert list(tmp_path.iterdir()) == []
+    init_master(sample_path, tmp_path / "seuranta.xlsx")
+    (tmp_path / "seuranta.xlsx").rename(tmp_path / name)  # renamed in a file manager
+    before = (tmp_path / name).read_bytes()
+    refused("validate", name, "--mark")
+    assert (tmp_path / name).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
