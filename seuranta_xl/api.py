@@ -87,6 +87,7 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
 
     from .xlsx.marks import SUMMARY_KINDS, marked_in_zip
     from .xlsx.master import mark_findings
+    from .xlsx.read import refuse_owner_workbook
     from .xlsx.report import SHEETS, Meta, replace_summary_sheets
     from .xlsx.save import refuse_if_open, run_lock
 
@@ -94,6 +95,7 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
     if not zipfile.is_zipfile(path):
         validate(path)  # a missing or unreadable file is said as such
         raise WriteError("mark_needs_xlsx", path=str(path))
+    refuse_owner_workbook(path)
     refuse_if_open(path)
     with run_lock(path):
         result = validate(path)
@@ -366,7 +368,7 @@ def generate(
     """
     from .errors import MasterHasErrors, RoundError
     from .rounds import check_round_id, default_round_id
-    from .xlsx.read import load_plan, require_workbook
+    from .xlsx.read import load_plan, refuse_owner_workbook, require_workbook
     from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
@@ -381,6 +383,7 @@ def generate(
     # held from reading the rounds to recording the new ones: two runs cannot both issue
     with run_lock(master), _terminate_as_interrupt():
         loaded = load_plan(master)
+        refuse_owner_workbook(master, loaded.sheet_names)
         report = validate_plan(loaded.plan, loaded.header)
         if not report.ok:
             raise MasterHasErrors(

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -168,6 +169,11 @@ MESSAGES = {
     "generate_cleaned": (
         "Keskeytyneen, kirjaamatta jääneen ajon keskeneräiset tiedostot poistettiin: {folders}",
         "The unfinished files of an interrupted run that recorded nothing were removed: {folders}",
+    ),
+    # issue 8, hostile review: a dry run writes no change log
+    "merge_proposals_dry": (
+        "Uusia rivejä ehdotettu ({count}); niitä ei viedä, oikea ajo kirjaa ne Muutoslokiin:",
+        "New rows proposed ({count}); they are not merged, a real run logs them in the change log:",
     ),
 }
 
@@ -504,7 +510,11 @@ def _echo_generate(result: Any, lang: str) -> None:
         say("generated", lang, round=result.round_id, count=len(result.files), dir=result.out_dir)
     )
     lines = [
-        (f.owner, say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows), f.path.name)
+        (
+            _short(f.owner, 40),  # one long name does not push every line off the screen
+            say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows),
+            f.path.name,
+        )
         for f in result.files
     ]
     w1 = max((len(a) for a, _, _ in lines), default=0)
@@ -641,7 +651,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
 
 
 def _echo_merge(result: Any, lang: str) -> None:
-    from .texts import cell_reason, field_name, return_reason
+    from .texts import cell_reason, decision_name, field_name, return_reason
 
     head = "merge_dry" if result.dry_run else "merge_done"
     read = [f for f in result.files if f.result != "skipped"]
@@ -655,6 +665,12 @@ def _echo_merge(result: Any, lang: str) -> None:
         "rejected": "red",
         "skipped": "yellow",
     }
+    # two files of one name (from two folders) are told apart by their path as given
+    names = Counter(f.path.name for f in result.files)
+
+    def shown(fr: Any) -> str:
+        return shown_path(fr.path if names[fr.path.name] > 1 else fr.path.name)
+
     for f in result.files:
         who = f" ({f.owner}, {f.round_id})" if f.owner else ""
         counts = (
@@ -663,7 +679,7 @@ def _echo_merge(result: Any, lang: str) -> None:
             else ""
         )
         click.secho(
-            f"  {shown_path(f.path.name)}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
+            f"  {shown(f)}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
             fg=colours.get(f.result),
         )
         for note in f.notes:
@@ -679,22 +695,22 @@ def _echo_merge(result: Any, lang: str) -> None:
         click.echo()
         click.secho(say("merge_conflicts", lang, count=len(result.conflicts)), fg="red")
         for fr, c in result.conflicts:
-            why = c.decision.value + (f", {cell_reason(c.reason, lang)}" if c.reason else "")
+            why = decision_name(c.decision.value, lang)
+            why += f", {cell_reason(c.reason, lang)}" if c.reason else ""
             values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
             name = field_name(c.field.value, lang)
-            click.echo(f"  {c.code} {name} ({why}): {values}  ({shown_path(fr.path.name)})")
+            click.echo(f"  {c.code} {name} ({why}): {values}  ({shown(fr)})")
     if result.proposals:
         click.echo()
-        click.echo(say("merge_proposals", lang, count=len(result.proposals)))
+        key = "merge_proposals_dry" if result.dry_run else "merge_proposals"
+        click.echo(say(key, lang, count=len(result.proposals)))
         for fr, p in result.proposals:
-            click.echo(
-                f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {shown_path(fr.path.name)})"
-            )
+            click.echo(f"  {p.code or '?'} {_short(p.title)}  ({fr.owner}, {shown(fr)})")
     warnings = [(fr, x) for fr, x in result.findings if x.rule != "return.status_unknown"]
     if warnings:
         click.echo()
         for fr, x in warnings:
-            where = f"{shown_path(fr.path.name)}!{x.sheet}!{x.cell}"
+            where = f"{shown(fr)}!{x.sheet}!{x.cell}"
             click.echo(f"  {where} {x.code}: {x.message(lang)}")
     if result.written:
         click.echo()

@@ -130,7 +130,7 @@ def merge_returns(
     """Merge returned owner workbooks (files or folders) into ``master``: read every file
     safely, merge each editable cell three ways, write the master's cells, the change log
     and the returns tracker in place (nothing with ``dry_run``)."""
-    from .xlsx.read import load_plan, read_identity, require_workbook
+    from .xlsx.read import load_plan, read_identity, refuse_owner_workbook, require_workbook
     from .xlsx.returns import collect_returns, finish_reading, start_reading
     from .xlsx.save import refuse_if_open, run_lock
 
@@ -151,6 +151,7 @@ def merge_returns(
         # the returns are read in the background while the master is read and checked
         scale, identity = read_identity(master)
         if identity is None:
+            refuse_owner_workbook(master)  # an owner workbook has no rounds either
             raise RoundError("no_rounds", path=str(master))
         reading = start_reading(files, scale, identity.key, workers=workers, progress=progress)
         try:
@@ -189,6 +190,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
     returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
     earlier = _applied_before(loaded)
     newest = _newest_rounds(loaded)
+    suggested = _suggestions(loaded)
     by_index: dict[int, FileResult] = {}
     # the later saved return of an owner comes later, so it wins only where it may
     for i in sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path)):
@@ -207,15 +209,39 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
                 fr.notes.append("second_return")
             returned_before.add(key)
             own = earlier.setdefault(key, {})
-            fr.merge = apply_diff(rf.diff, state, own)
+            fr.merge = apply_diff(rf.diff, state, own, suggested)
             for c in fr.merge.applied:
                 own[(c.code, c.field)] = (c.master, c.new)
             fr.rows = manifest.editable_rows
             fr.result = MERGED if fr.merge.applied else UNCHANGED
-            fr.reason = fr.result
+            fr.reason = _reason_of(fr)
             known.add(rf.sha256)
         by_index[i] = fr
     return [by_index[i] for i in range(len(read))]
+
+
+def _reason_of(fr: FileResult) -> str:
+    """A read return's reason: merged, or nothing changed, or, when it has conflicts or
+    rejected cells, nothing applied (not "nothing changed": its cells need a look)."""
+    if fr.result == UNCHANGED and (fr.conflicts or fr.rejected):
+        return "nothing_applied"
+    return fr.result
+
+
+def _suggestions(loaded: LoadedPlan) -> dict[tuple[str, Field], str]:
+    """Cells whose last change-log row is the roll-up's suggestion (``summary
+    --write-rollup``): (code, field) -> the value it wrote. An owner's return is applied
+    over such a value, which no person gave (issue 8, hostile review)."""
+    from .api import ROLLUP_DECISION
+    from .merge import text_of
+
+    fields = {name: f for f, name in CANONICAL_HEADERS_FI.items()}
+    last: dict[tuple[str, Field], tuple[str, str]] = {}
+    for r in loaded.log:
+        f = fields.get(text_of(r[6])) if len(r) >= 10 else None
+        if f is not None:
+            last[(text_of(r[5]), f)] = (text_of(r[8]), text_of(r[9]))
+    return {k: value for k, (value, decision) in last.items() if decision == ROLLUP_DECISION}
 
 
 def _applied_before(
@@ -272,6 +298,8 @@ def _judge(
         fr.notes.append("macros_ignored")
     if rf.error:
         fr.reason = rf.error
+        if rf.error in ("master_copy", "summary_file"):  # the tool's own, not a return
+            fr.result = SKIPPED
         return fr
     if rf.sha256 in known:
         fr.result, fr.reason = DUPLICATE, "duplicate"
@@ -344,7 +372,8 @@ def _formula_conflicts(
             "formula",
         )
         if fr.result == MERGED and not fr.applied:
-            fr.result = fr.reason = UNCHANGED
+            fr.result = UNCHANGED
+            fr.reason = _reason_of(fr)
 
 
 def _dry_write(master: Path, loaded: LoadedPlan, outcome: MergeResult) -> None:

@@ -324,9 +324,14 @@ def apply_diff(
     diff: ReturnDiff,
     master: MasterState,
     earlier: Mapping[tuple[str, Field], tuple[str, str]] | None = None,
+    suggested: Mapping[tuple[str, Field], str] | None = None,
 ) -> ReturnMerge:
     """Decide each edit three ways against the master; apply to ``master`` (the in-memory
     state) what is to be applied.
+
+    ``suggested`` holds the cells whose master value is still the roll-up's suggestion,
+    (code, field) -> that value: no person gave it, so an owner's edit is applied over it
+    rather than reported as a conflict.
 
     ``earlier`` holds what this owner's earlier returns of this round applied, (code,
     field) -> (the value before, the value applied). Where this return has the value as
@@ -358,7 +363,11 @@ def apply_diff(
             decision, reason = Decision.CONFLICT, "owner_changed"
         elif same(scale, current, edit.new):
             decision, reason = Decision.SAME, ""
-        elif same(scale, current, edit.issued):
+        elif same(scale, current, edit.issued) or (
+            suggested is not None
+            and (edit.code, edit.field) in suggested
+            and _text_equal(scale, current, suggested[(edit.code, edit.field)])
+        ):
             decision, reason = Decision.APPLIED, ""
             master.set(code, edit.field, edit.new)
         else:

@@ -44,8 +44,11 @@ def check_round_id(round_id: str) -> str:
 
 
 def owner_key(name: str) -> str:
-    """Owners are the same person when their names differ only in case and spacing."""
-    return " ".join(stored_text(unicodedata.normalize("NFC", name)).split()).casefold()
+    """Owners are the same person when their names differ only in case, spacing and
+    invisible format characters (a zero-width space pasted from a mail, say)."""
+    text = stored_text(unicodedata.normalize("NFC", name))
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split()).casefold()
 
 
 def new_key() -> str:
@@ -153,7 +156,7 @@ def safe_file_stem(text: str) -> str:
     cleaned = "".join(
         "_" if ch in WINDOWS_FORBIDDEN or ch.isspace() else ch
         for ch in text
-        if ch.isspace() or unicodedata.category(ch) != "Cc"
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf")
     )
     cleaned = re.sub(r"_+", "_", cleaned).strip("._ ")[:80] or "tuntematon"
     if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:

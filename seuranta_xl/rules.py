@@ -228,7 +228,19 @@ def check_owners(plan: Plan) -> Iterator[Finding]:
     are often only headings over other people's rows."""
     if Field.OWNER not in plan.columns:
         return
+    from .rounds import owner_key
+
+    first: dict[str, str] = {}  # owner_key -> the name as first written
     for row in plan.rows:
+        if row.owner and row.ref(Field.OWNER) is not None:
+            # names differing only in case or spacing are one person: said, not hidden
+            # (issue 8, hostile review)
+            seen = first.setdefault(owner_key(row.owner), row.owner)
+            if seen != row.owner:
+                ref = _must(row.ref(Field.OWNER))
+                yield Finding.at(
+                    "owner.spelling", N, ref, _code_text(row), written=row.owner, first=seen
+                )
         if row.owner or row.level is None or row.column_level is None:
             continue
         severity = N if row.level == 1 else W

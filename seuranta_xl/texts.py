@@ -252,6 +252,17 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Koodi {code} on palautuksessa {count} rivillä; ei tiedetä, mikä niistä on oikea, joten niiden muutoksia ei viety.",
         "Code {code} is on {count} rows of the return; which one is meant is unknown, so none of their changes was taken in.",
     ),
+    # issue 8, hostile review: one owner written in two ways
+    "owner.spelling": (
+        "Vastuuhenkilö kirjoitettu eri tavoin",
+        "Owner written in different ways",
+        "Vastuuhenkilö {written!r} on kirjoitettu eri tavalla kuin aiemmin ({first!r}); "
+        "heitä käsitellään samana henkilönä (yksi työkirja nimellä {first!r}). Kirjoita nimi "
+        "joka rivillä samoin, tai erottele nimet, jos he ovat eri henkilöitä.",
+        "Owner {written!r} is written differently from before ({first!r}); they are taken "
+        "as one person (one workbook named {first!r}). Write the names alike, or apart if "
+        "they are two people.",
+    ),
 }
 
 CODE_ISSUES: dict[str, tuple[str, str]] = {
@@ -560,6 +571,21 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}: sheet {sheet}, cell {cell} holds {value!r}; it should hold {expected_en}. "
         "The sheet is one seuranta-xl keeps; correct the cell or restore it from a backup.",
     ),
+    # issue 8, hostile review: an owner workbook given where the master belongs
+    "owner_workbook_as_master": (
+        "{path} on vastuuhenkilön täyttötyökirja (tai hänen palautuksensa), ei "
+        "seurantataulukko; anna komennolle seurantataulukko. Tiedostoa ei muutettu.",
+        "{path} is an owner's input workbook (or a return), not a master; give the command "
+        "the master. The file was not changed.",
+    ),
+    "name_too_long": (
+        "Tiedoston {path} nimi on liian pitkä: seuranta-xl tallentaa turvallisesti "
+        "apunimien kautta, joihin tulee nimen lisäksi noin 30 merkkiä, eikä levy hyväksy "
+        "niin pitkää nimeä. Lyhennä tiedoston nimeä. Mitään ei muutettu.",
+        "The name of {path} is too long: seuranta-xl saves safely through helper names "
+        "about 30 characters longer, which the disk does not accept. Shorten the file's "
+        "name. Nothing was changed.",
+    ),
 }
 
 
@@ -706,6 +732,19 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "vanhentunut kierros: vastuuhenkilölle on jaettu tämän jälkeen uudempi kierros; pyydä täyttämään uusin työkirja",
         "an outdated round: a newer round was issued to this owner since; ask for the newest workbook",
     ),
+    # issue 8, hostile review: seuranta-xl's own workbooks that are not returns
+    "master_copy": (
+        "seurantataulukko tai sen kopio (esim. varmuuskopio), ei vastuuhenkilön palautus; ei yhdistetty",
+        "a master or a copy of one (a backup, say), not an owner's return; not merged",
+    ),
+    "summary_file": (
+        "seuranta-xl:n tekemä yhteenveto, ei vastuuhenkilön palautus; ei yhdistetty",
+        "a summary seuranta-xl made, not an owner's return; not merged",
+    ),
+    "nothing_applied": (
+        "mitään ei viety: katso ristiriidat ja hylätyt solut alla",
+        "nothing applied: see the conflicts and rejected cells below",
+    ),
 }
 
 RETURN_NOTES: dict[str, tuple[str, str]] = {
@@ -784,3 +823,17 @@ CELL_REASONS: dict[str, tuple[str, str]] = {
 def cell_reason(key: str, lang: str = DEFAULT_LANG) -> str:
     """Why one returned cell was not taken in."""
     return _pick(CELL_REASONS[key], lang) if key in CELL_REASONS else key
+
+
+# issue 8, hostile review: a cell's decision as the merge report names it
+DECISION_NAMES: dict[str, tuple[str, str]] = {
+    "applied": ("viety", "applied"),
+    "conflict": ("ristiriita", "conflict"),
+    "rejected": ("hylätty", "rejected"),
+    "locked": ("lukittu solu", "locked cell"),
+}
+
+
+def decision_name(decision: str, lang: str = DEFAULT_LANG) -> str:
+    """A merge decision in running text."""
+    return _pick(DECISION_NAMES[decision], lang) if decision in DECISION_NAMES else decision

@@ -13,7 +13,9 @@ An edit with an "op" does what staff do to the workbook's shape, in the order gi
 (as Review > Protect does with the password); {"op": "copy_sheet", "sheet": name,
 "new_name": name, "position": 0} copies a sheet as Sheet > Duplicate Sheet does, to the
 0-based position; {"op": "insert_column", "sheet": name, "column": "F"} inserts an empty
-column before F, as Insert Columns Before does (references, validations and formats move).
+column before F, as Insert Columns Before does (references, validations and formats move);
+{"op": "optimal_height", "sheet": name} gives every row the height LibreOffice finds its
+wrapped text needs (Format > Rows > Optimal Height).
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ def main(src: str, dst: str, edits_path: str) -> None:
                 doc.Sheets.copyByName(edit["sheet"], edit["new_name"], int(edit.get("position", 0)))
                 continue
             sheet = doc.Sheets.getByName(edit["sheet"])
+            if op == "optimal_height":  # Format > Rows > Optimal Height on every row
+                sheet.Rows.OptimalHeight = True
+                continue
             if op == "insert_column":
                 index = sheet.getCellRangeByName(edit["column"] + "1").CellAddress.Column
                 sheet.Columns.insertByIndex(index, 1)

@@ -344,7 +344,7 @@ def _write_findings_sheet(wb: Any, report: Report, lang: str, name: str) -> None
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from .template import _named_styles
+    from .template import _named_styles, row_height
 
     if STYLE_HEADER not in wb.named_styles:  # a workbook init did not make
         wb.add_named_style(next(s for s in _named_styles() if s.name == STYLE_HEADER))
@@ -372,9 +372,20 @@ def _write_findings_sheet(wb: Any, report: Report, lang: str, name: str) -> None
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{f.cell}")
         link.font = Font(color="0563C1", underline="single")
         ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+        # a long message wraps: its row gets the height (no program refits it on opening)
+        height = row_height([(values[5], 90, False)])
+        if height:
+            ws.row_dimensions[r].height = height
     for col, width in zip("ABCDEF", (11, 24, 34, 16, 12, 90), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
+    # printed on one page's width, landscape, the header on every page (issue 8, hostile)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
     ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
 

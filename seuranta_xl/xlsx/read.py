@@ -3,6 +3,7 @@ tab- or comma-separated text through our own parser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from .names import (
     FINDINGS_SHEETS,
     KEY_SHEET,
     LOG_SHEET,
+    MANIFEST_SHEET,
     RETURNS_SHEET,
     ROUNDS_SHEET,
     SETTINGS_SHEET,
@@ -291,6 +293,20 @@ def read_identity(path: str | Path) -> tuple[StatusScale, MasterIdentity | None]
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UnreadableFile("corrupt", path=p, detail=f"{type(exc).__name__}: {exc}") from None
     return scale or default_scale(), identity
+
+
+def refuse_owner_workbook(path: str | Path, sheet_names: Iterable[str] | None = None) -> None:
+    """An owner workbook (it holds a manifest) is never taken for a master: generate,
+    merge and ``validate --mark`` would write the master's sheets into it."""
+    import python_calamine as pc
+
+    if sheet_names is None:
+        try:
+            sheet_names = pc.CalamineWorkbook.from_path(str(path)).sheet_names
+        except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError):
+            return  # the command's own reading says what is wrong with the file
+    if MANIFEST_SHEET in set(sheet_names):
+        raise LayoutError("owner_workbook_as_master", path=str(path))
 
 
 def read_manifest_grid(path: str | Path, sheet: str) -> list[list[object]] | None:

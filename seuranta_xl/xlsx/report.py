@@ -280,7 +280,7 @@ def _overview(ws: Any, s: Summary, meta: Meta) -> None:
         chart.y_axis.delete = False
         chart.legend.position = "b"
         ws.add_chart(chart, f"B{end + 1}")
-    _finish(ws, top, [8, 52] + [6] * len(keys) + [9] + [8] * len(keys) + [11], titles=False)
+    _finish(ws, top, [8, 52] + [7] * len(keys) + [9] + [8] * len(keys) + [11], titles=False)
 
 
 def _returns(ws: Any, s: Summary, meta: Meta) -> None:
@@ -324,7 +324,7 @@ def _returns(ws: Any, s: Summary, meta: Meta) -> None:
         sum(r.rejected for r in s.returns),
     ]
     _table(ws, 4, header, rows, total=total)
-    _finish(ws, 4, [30, 44, 11, 20, 40, 11, 12, 14])
+    _finish(ws, 4, [30, 44, 11, 20, 40, 11, 14, 14])
 
 
 def _risks(ws: Any, s: Summary, meta: Meta) -> None:
@@ -336,7 +336,7 @@ def _risks(ws: Any, s: Summary, meta: Meta) -> None:
         for r in s.risks
     ]
     _table(ws, 4, header, rows)
-    _finish(ws, 4, [10, 50, 70, 12, 24])
+    _finish(ws, 4, [10, 50, 70, 15, 24])
 
 
 def _movement(ws: Any, s: Summary, meta: Meta) -> None:

@@ -28,7 +28,7 @@ from ..paths import shown_path
 from ..rounds import MANIFEST_MARK, Manifest
 from .cellkinds import unreadable_cells
 from .isolate import Failed, IsolatedMap
-from .names import HELP_SHEET, LIST_SHEET, MANIFEST_SHEET
+from .names import HELP_SHEET, KEY_SHEET, LIST_SHEET, MANIFEST_SHEET, SUMMARY_SHEETS
 from .save import BACKUP_DIR
 from .sniff import DEFAULT_LIMITS, sniff
 
@@ -171,11 +171,14 @@ def read_return(job: tuple[str, StatusScale, str]) -> ReturnFile:
         return ReturnFile(path, sha, kind=kind, error="not_spreadsheet")
     saved = _saved_time(data, p)
     try:
-        cells, found = _read_sheets(data)
+        cells, found, names = _read_sheets(data)
     except Exception as exc:  # calamine's errors for damaged files
         detail = f"{type(exc).__name__}: {exc}"
         return ReturnFile(path, sha, kind, saved, error=closer_look(p), detail=detail)
     manifest, problem = _check_manifest(cells, key)
+    own = _own_workbook(names, found) if cells is None else ""
+    if own:  # the master's backup or a summary given with the returns: not a return
+        return ReturnFile(path, sha, kind, saved, error=own)
     info = ManifestInfo.of(manifest) if manifest is not None else None
     if not found:
         return ReturnFile(path, sha, kind, saved, info, problem, error="no_sheet")
@@ -255,12 +258,24 @@ def _check_manifest(
     return manifest, "" if manifest.verify(key) else "bad_signature"
 
 
+def _own_workbook(names: list[str], found: list[tuple[SourceTable, Header]]) -> str:
+    """``master_copy`` for a master (or its backup: it holds the master's key sheet),
+    ``summary_file`` for a standalone summary (only summary sheets), else ""."""
+    if KEY_SHEET in names:
+        return "master_copy"
+    summary = {n for pair in SUMMARY_SHEETS.values() for n in pair}
+    if names and not found and all(n.split(" (")[0] in summary for n in names):
+        return "summary_file"
+    return ""
+
+
 def _read_sheets(
     data: bytes,
-) -> tuple[tuple[tuple[object, ...], ...] | None, list[tuple[SourceTable, Header]]]:
-    """The manifest's cells, and every sheet with a follow-up header, with its header
-    (from the file's bytes, already in memory): one, unless a sheet was copied. The help
-    sheet, the hidden list and the manifest are never candidates."""
+) -> tuple[tuple[tuple[object, ...], ...] | None, list[tuple[SourceTable, Header]], list[str]]:
+    """The manifest's cells, every sheet with a follow-up header, with its header (from
+    the file's bytes, already in memory): one, unless a sheet was copied; and every
+    worksheet's name. The help sheet, the hidden list and the manifest are never
+    candidates."""
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -283,7 +298,7 @@ def _read_sheets(
             found.append((table, find_header(table)))
         except LayoutError:
             continue
-    return manifest, found
+    return manifest, found, names
 
 
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")

@@ -177,6 +177,8 @@ def _create_lock(path: Path, lock: Path, content: bytes) -> bool:
 
 def _lock_failed(path: Path, lock: Path, exc: OSError) -> WriteError:
     """The lock could not be written (full disk, no permission): nothing was changed."""
+    if exc.errno == errno.ENAMETOOLONG:  # the file's own name is fine, the lock's is not
+        return WriteError("name_too_long", path=str(path))
     return WriteError("save_failed", path=str(path), detail=f"{lock.name}: {_reason(exc)}")
 
 
