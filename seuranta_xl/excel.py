@@ -122,9 +122,14 @@ def _run(operation: Callable[[_Session], _Outcome], *, writes: bool) -> None:
     book = xw.Book.caller()
     s = _Session(book, book.app, Path(), {})
     try:
-        s.path = _master_path(book)
-        s.settings = read_settings(s.path)
-        s.lang = _lang(s.settings)
+        try:
+            s.path = _master_path(book)
+        except _Stop:
+            if writes:
+                raise
+        else:
+            s.settings = read_settings(s.path)
+            s.lang = _lang(s.settings)
         if writes:
             _offer_save(s)
             s.settings = read_settings(s.path)  # what was just saved counts
@@ -151,7 +156,7 @@ def _closed(s: _Session, work: Callable[[], Any]) -> Any:
     try:
         return work()
     finally:
-        s.book = _reopen(s, None)
+        s.book = _reopen(s)
 
 
 def _master_path(book: Any) -> Path:
@@ -188,16 +193,13 @@ def _is_saved(book: Any) -> bool:
     return bool(saved)
 
 
-def _reopen(s: _Session, sheet: str | None) -> Any:
+def _reopen(s: _Session) -> Any:
+    """The master opened again in the same Excel; said when it cannot be."""
     try:
-        book = s.app.books.open(str(s.path))
+        return s.app.books.open(str(s.path))
     except Exception:
         s.alert(s.say("reopen_failed", path=str(s.path)))
         return s.book
-    s.book = book
-    if sheet:
-        _activate(s, sheet)
-    return book
 
 
 def _activate(s: _Session, sheet: str) -> None:
