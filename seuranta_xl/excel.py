@@ -62,6 +62,7 @@ class _Session:
     path: Path
     settings: dict[str, str]
     lang: str = "fi"
+    warned: list[str] = field(default_factory=list)  # the library's warnings, said
 
     def say(self, key: str, **params: Any) -> str:
         from .texts import excel_text
@@ -146,15 +147,29 @@ def _run(operation: Callable[[_Session], _Outcome], *, writes: bool) -> None:
     s.status(False)
     if outcome.sheet is not None and writes:
         _activate(s, outcome.sheet)
-    s.alert("\n\n".join([outcome.text, *outcome.notes]))
+    s.alert("\n\n".join([outcome.text, *outcome.notes, *s.warned]))
 
 
 def _closed(s: _Session, work: Callable[[], Any]) -> Any:
     """Run ``work`` with the workbook closed; it is opened again afterwards, whatever
     happened (the caller activates a sheet)."""
+    import warnings
+
+    from .errors import SeurantaWarning
+
     s.book.close()
     try:
-        return work()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SeurantaWarning)
+            try:
+                return work()
+            finally:
+                # what the library warns of (a dead run's lock taken over) is said too
+                s.warned += [
+                    w.message.message(s.lang)
+                    for w in caught
+                    if isinstance(w.message, SeurantaWarning)
+                ]
     finally:
         s.book = _reopen(s)
 
@@ -216,7 +231,7 @@ def _report_failure(s: _Session, exc: BaseException) -> None:
         count = exc.params.get("count", 0)
         s.alert("\n\n".join([s.say("master_errors", count=count), *_first_errors(s, exc.report)]))
     elif isinstance(exc, SeurantaError):
-        s.alert(s.say("failed", message=exc.message(s.lang)))
+        s.alert("\n\n".join([s.say("failed", message=exc.message(s.lang)), *s.warned]))
     else:
         log = _write_error_log(s, exc)
         s.alert(s.say("unexpected", error=type(exc).__name__, log=str(log)))

@@ -325,3 +325,31 @@ def test_help_needs_no_saved_master(monkeypatch):
     x.show_help()
     (text,) = book.app.messages
     assert text.startswith("Seuranta-välilehden painikkeet")
+
+
+def test_the_librarys_warnings_are_said(master, monkeypatch):
+    import warnings
+
+    import seuranta_xl.api
+    from seuranta_xl.errors import SeurantaWarning
+
+    real = seuranta_xl.api.validate_and_mark
+
+    def warning(path, lang):
+        warnings.warn(
+            SeurantaWarning("lock_taken_over", path=str(path), lock="x", pid=1, since="-"),
+            stacklevel=1,
+        )
+        return real(path, lang)
+
+    monkeypatch.setattr(seuranta_xl.api, "validate_and_mark", warning)
+    book = install(monkeypatch, master)
+    x.validate()
+    (text,) = book.app.messages
+    assert text.startswith("Tarkistettu")
+    assert (
+        SeurantaWarning("lock_taken_over", path=str(master), lock="x", pid=1, since="-").message(
+            "fi"
+        )
+        in text
+    )
