@@ -200,12 +200,16 @@ def _offer_save(s: _Session) -> None:
 
 
 def _is_saved(book: Any) -> bool:
-    """Whether the workbook has no unsaved changes (Excel's ``Workbook.Saved``)."""
-    api = book.api
-    saved = api.Saved
-    if callable(saved) and not isinstance(saved, bool):  # macOS (appscript): a reference
-        saved = saved.get()
-    return bool(saved)
+    """Whether the workbook has no unsaved changes (Excel's ``Workbook.Saved``; on macOS
+    appscript's ``saved``). When it cannot be told, the question is asked."""
+    try:
+        return bool(book.api.Saved)
+    except Exception:
+        pass
+    try:
+        return bool(book.api.saved.get())
+    except Exception:
+        return False
 
 
 def _reopen(s: _Session) -> Any:

@@ -353,3 +353,12 @@ def test_the_librarys_warnings_are_said(master, monkeypatch):
         )
         in text
     )
+
+
+def test_when_the_saved_state_cannot_be_told_the_question_is_asked(master, monkeypatch):
+    book = install(monkeypatch, master, answers=["cancel"])
+    book.api = object()  # neither Windows' Saved nor the Mac's saved
+    before = digest(master)
+    x.summary()
+    assert digest(master) == before and not book.closed
+    assert book.app.alerts[0][2] == "yes_no_cancel"
