@@ -34,14 +34,19 @@ class Installed:
 
 def addin_source() -> Path:
     """The built add-in: inside the installed package, else in the source checkout."""
-    packaged = resources.files("seuranta_xl").joinpath("templates", ADDIN_NAME)
+    packaged = _packaged()
     if packaged.is_file():
-        return Path(str(packaged))
+        return packaged
     if REPO_ADDIN.is_file():
         return REPO_ADDIN
     # a source checkout names the file its build makes
-    missing = REPO_ADDIN if REPO_ADDIN.parent.is_dir() else Path(str(packaged))
+    missing = REPO_ADDIN if REPO_ADDIN.parent.is_dir() else packaged
     raise UnreadableFile("addin_missing", path=str(missing))
+
+
+def _packaged() -> Path:
+    """Where the wheel carries the add-in (force-included from ``xlsx_templates/``)."""
+    return Path(str(resources.files("seuranta_xl").joinpath("templates", ADDIN_NAME)))
 
 
 def addin_folder(platform: str | None = None, home: Path | None = None) -> Path | None:

@@ -93,6 +93,7 @@ def test_the_record_holds_the_hash_of_what_was_put_there(addin, tmp_path):
 
 
 def test_a_missing_add_in_is_a_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(install, "_packaged", lambda: tmp_path / "templates" / "seuranta.xlam")
     monkeypatch.setattr(install, "REPO_ADDIN", tmp_path / "xlsx_templates" / "seuranta.xlam")
     (tmp_path / "xlsx_templates").mkdir()
     out = run("--dir", str(tmp_path / "AddIns"))
@@ -117,6 +118,16 @@ def test_excel_add_in_folders(tmp_path, monkeypatch):
     found = install.addin_folder("darwin", tmp_path)
     assert found == group / "User Content.localized" / "Add-Ins.localized"
     assert install.addin_folder("linux") is None
+
+
+def test_the_add_in_is_found_in_the_package_then_the_checkout(tmp_path, monkeypatch):
+    packaged = fake_addin(tmp_path / "templates" / "seuranta.xlam", "wheel")
+    checkout = fake_addin(tmp_path / "xlsx_templates" / "seuranta.xlam", "repo")
+    monkeypatch.setattr(install, "_packaged", lambda: packaged)
+    monkeypatch.setattr(install, "REPO_ADDIN", checkout)
+    assert install.addin_source() == packaged
+    packaged.unlink()
+    assert install.addin_source() == checkout
 
 
 def test_help_names_the_command():
