@@ -175,6 +175,33 @@ MESSAGES = {
         "Uusia rivejä ehdotettu ({count}); niitä ei viedä, oikea ajo kirjaa ne Muutoslokiin:",
         "New rows proposed ({count}); they are not merged, a real run logs them in the change log:",
     ),
+    # issue 9 (seuranta excel install)
+    "addin_installed": (
+        "Seuranta-apuohjelma asennettu: {target}",
+        "The Seuranta add-in is installed: {target}",
+    ),
+    "addin_updated": (
+        "Seuranta-apuohjelma päivitetty (aiempi kopio korvattu): {target}",
+        "The Seuranta add-in is updated (the earlier copy replaced): {target}",
+    ),
+    "addin_same": (
+        "Seuranta-apuohjelma on jo asennettu, sama versio: {target}",
+        "The Seuranta add-in is already installed, the same version: {target}",
+    ),
+    "addin_click_win": (
+        "Vielä yksi asia Excelissä: Tiedosto > Asetukset > Apuohjelmat > Hallitse: "
+        "Excel-apuohjelmat > Siirry… > rastita Seuranta > OK. Sen jälkeen välilehti Seuranta "
+        "näkyy valintanauhassa. Tarvitset myös xlwingsin apuohjelman: xlwings addin install.",
+        "One step left in Excel: File > Options > Add-ins > Manage: Excel Add-ins > Go… > "
+        "tick Seuranta > OK. The Seuranta tab then shows in the ribbon. The xlwings add-in "
+        "is needed too: xlwings addin install.",
+    ),
+    "addin_click_mac": (
+        "Vielä yksi asia Excelissä: Työkalut > Excel-apuohjelmat… > rastita Seuranta > OK. "
+        "Tarvitset myös xlwingsin apuohjelman: xlwings addin install.",
+        "One step left in Excel: Tools > Excel Add-ins… > tick Seuranta > OK. The xlwings "
+        "add-in is needed too: xlwings addin install.",
+    ),
 }
 
 
@@ -310,6 +337,7 @@ def main() -> None:
     seuranta merge MASTER.xlsx RETURNS...     merge returned workbooks into the master
     seuranta summary MASTER.xlsx [--out F]    summary sheets for finance and the council
     seuranta demo [DIR]                       the whole cycle on the bundled sample
+    seuranta excel install                    the Excel add-in (ribbon tab Seuranta)
 
     Exit codes: 0 done, 1 the workbook has errors, 2 a file could not be read or written.
     With --json, a fatal error prints {"ok": false, "error", "message", "path"}.
@@ -852,6 +880,41 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     click.echo(
         say("demo_done", lang, seconds=time.perf_counter() - start, dir=os.path.abspath(directory))
     )
+
+
+@main.group("excel")
+def excel_group() -> None:
+    """The Excel add-in: the Seuranta ribbon tab whose buttons run these commands on the
+    open master (see docs/excel.md)."""
+
+
+@excel_group.command("install")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Put the add-in in this folder instead of Excel's add-in folder "
+    "(%APPDATA%\\Microsoft\\AddIns on Windows, the Office group container's "
+    "User Content/Add-Ins on macOS).",
+)
+@lang_option
+def excel_install_cmd(folder: Path | None, lang: str) -> None:
+    """Copy the Seuranta add-in (seuranta.xlam) to Excel's add-in folder and say the one
+    click left in Excel.
+
+    A file of the same name is replaced only when this command put it there (an earlier
+    version); anything else is left as it is and named (exit 2). Exits 2 also where
+    Excel is not available (Linux: give --dir) or the add-in is missing.
+    """
+    from .install import install_addin
+
+    try:
+        done = install_addin(folder)
+    except SeurantaError as exc:
+        fail(exc, lang)
+    key = {"new": "addin_installed", "updated": "addin_updated", "same": "addin_same"}[done.how]
+    click.echo(say(key, lang, target=done.target))
+    click.echo(say("addin_click_mac" if sys.platform == "darwin" else "addin_click_win", lang))
 
 
 if __name__ == "__main__":

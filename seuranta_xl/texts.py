@@ -586,6 +586,37 @@ ERRORS: dict[str, tuple[str, str]] = {
         "about 30 characters longer, which the disk does not accept. Shorten the file's "
         "name. Nothing was changed.",
     ),
+    # issue 9: seuranta excel install
+    "addin_missing": (
+        "Excel-apuohjelmaa {path} ei löydy: tämä asennus on tehty ilman sitä. Asenna "
+        "seuranta-xl:n uudempi versio (pip install --upgrade seuranta-xl) tai rakenna "
+        "apuohjelma lähdekoodista.",
+        "The Excel add-in {path} is not there: this installation was made without it. "
+        "Install a newer seuranta-xl (pip install --upgrade seuranta-xl) or build the add-in "
+        "from the source.",
+    ),
+    "addin_no_excel": (
+        "Exceliä ei ole tällä koneella ({system}), joten apuohjelmaa ei asennettu. Aja "
+        "komento Windows- tai Mac-koneella, jossa Excel on, tai kopioi {path} itse ja anna "
+        "kohdekansio valitsimella --dir.",
+        "Excel is not available here ({system}), so the add-in was not installed. Run the "
+        "command on a Windows or Mac computer with Excel, or copy {path} yourself and give "
+        "the target folder with --dir.",
+    ),
+    "addin_not_ours": (
+        "{path} on jo olemassa, eikä seuranta excel install ole tehnyt sitä (tai sitä on "
+        "muutettu sen jälkeen){looks_fi}. Sitä ei korvattu. Siirrä tai nimeä se itse ja aja "
+        "komento uudelleen.",
+        "{path} already exists and was not put there by seuranta excel install (or it was "
+        "changed since){looks_en}. It was not replaced. Move or rename it yourself and run the "
+        "command again.",
+    ),
+    "addin_write": (
+        "Apuohjelmaa ei voitu kirjoittaa tiedostoon {path}: {detail}. Jos Excel on auki, "
+        "sulje se ja aja komento uudelleen.",
+        "The add-in could not be written to {path}: {detail}. If Excel is open, close it and "
+        "run the command again.",
+    ),
 }
 
 
@@ -837,3 +868,191 @@ DECISION_NAMES: dict[str, tuple[str, str]] = {
 def decision_name(decision: str, lang: str = DEFAULT_LANG) -> str:
     """A merge decision in running text."""
     return _pick(DECISION_NAMES[decision], lang) if decision in DECISION_NAMES else decision
+
+
+# issue 9: what the Excel buttons say (seuranta_xl.excel), in message boxes and the status bar
+EXCEL_TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("Seuranta", "Seuranta"),
+    "ask_save": (
+        "Työkirjassa {name} on tallentamattomia muutoksia.\n\n"
+        "Kyllä: tallenna ja jatka.\nEi: jatka ilman niitä (muutokset hylätään).\n"
+        "Peruuta: älä tee mitään.",
+        "The workbook {name} has unsaved changes.\n\n"
+        "Yes: save them and go on.\nNo: go on without them (the changes are discarded).\n"
+        "Cancel: do nothing.",
+    ),
+    "not_saved_yet": (
+        "Tallenna työkirja ensin tiedostoksi (Tiedosto > Tallenna nimellä); painikkeet "
+        "käsittelevät tallennettua seurantataulukkoa.",
+        "Save the workbook as a file first (File > Save As); the buttons work on the saved master.",
+    ),
+    "web_path": (
+        "Työkirja on avattu verkko-osoitteesta ({name}), ei tiedostona. Avaa "
+        "seurantataulukko synkronoidusta kansiosta (esim. OneDrive-kansio "
+        "Resurssienhallinnassa) tai kopioi se paikalliseen kansioon. Ks. docs/excel.md.",
+        "The workbook was opened from a web address ({name}), not as a file. Open the "
+        "master from the synced folder (e.g. the OneDrive folder in File Explorer) or copy "
+        "it to a local folder. See docs/excel.md.",
+    ),
+    "pick_returns": ("Valitse palautettujen työkirjojen kansio", "Choose the folder of returns"),
+    "pick_owner_dir": (
+        "Valitse kansio täyttötyökirjoille",
+        "Choose the folder for the owner workbooks",
+    ),
+    "ask_round": (
+        "Kierroksen tunnus (esim. 2021-kevät):",
+        "Round id (e.g. 2021-kevät):",
+    ),
+    "default_folder": (
+        "Kansiota ei voitu kysyä; käytetään kansiota {dir}. (Asetuksen {setting} voi täyttää "
+        "välilehdellä Asetukset.)",
+        "The folder could not be asked; using {dir}. (The setting {setting} can be filled in "
+        "on the sheet Asetukset.)",
+    ),
+    "no_returns_dir": (
+        "Palautusten kansiota {dir} ei ole. Tallenna palautetut työkirjat sinne tai anna "
+        "kansio asetuksessa {setting} (välilehti Asetukset).",
+        "The returns folder {dir} does not exist. Save the returned workbooks there or give "
+        "the folder in the setting {setting} (sheet Asetukset).",
+    ),
+    "busy_validate": ("Seuranta: tarkistetaan…", "Seuranta: checking…"),
+    "busy_generate": ("Seuranta: tehdään täyttötyökirjoja…", "Seuranta: making owner workbooks…"),
+    "busy_merge": ("Seuranta: luetaan palautuksia…", "Seuranta: reading returns…"),
+    "busy_merge_n": (
+        "Seuranta: luetaan palautuksia ({done}/{total})…",
+        "Seuranta: reading returns ({done}/{total})…",
+    ),
+    "busy_summary": ("Seuranta: päivitetään yhteenvetoa…", "Seuranta: updating the summary…"),
+    "validate_ok": (
+        "Tarkistettu: {rows} riviä, ei virheitä.",
+        "Checked: {rows} rows, no errors.",
+    ),
+    "validate_errors": (
+        "Tarkistettu: {rows} riviä, {errors} virhettä korjattavana.",
+        "Checked: {rows} rows, {errors} errors to fix.",
+    ),
+    "validate_counts": (
+        "Varoituksia {warnings}, huomioita {notes}.",
+        "Warnings {warnings}, notes {notes}.",
+    ),
+    "validate_where": (
+        "Havainnot ovat välilehdellä {sheet}, jokainen linkkinä soluunsa; solut on korostettu.",
+        "The findings are on the sheet {sheet}, each linked to its cell; the cells are "
+        "highlighted.",
+    ),
+    "first_errors": ("Ensimmäiset virheet:", "The first errors:"),
+    "more": ("… ja {count} muuta", "… and {count} more"),
+    "generate_done": (
+        "Kierros {round}: {count} täyttötyökirjaa kansioon\n{dir}\n\nKierros on kirjattu "
+        "seurantataulukkoon.",
+        "Round {round}: {count} owner workbooks in the folder\n{dir}\n\nThe round is recorded "
+        "in the master.",
+    ),
+    "generate_already": (
+        "Jo aiemmin tällä kierroksella saaneet (ei tehty uudelleen): {owners}",
+        "Already issued in this round (not made again): {owners}",
+    ),
+    "generate_unowned": (
+        "Rivejä ilman vastuuhenkilöä: {count} (niitä ei lähetetä kenellekään).",
+        "Rows without an owner: {count} (nobody is asked to fill them in).",
+    ),
+    "generate_finished": (
+        "Keskeytyneen ajon kirjatut työkirjat siirrettiin paikalleen: {count}.",
+        "Workbooks of an interrupted run put in place: {count}.",
+    ),
+    "master_errors": (
+        "Seurantataulukossa on {count} virhettä, jotka on korjattava ensin. Paina Tarkista: "
+        "havainnot tulevat välilehdelle Havainnot.",
+        "The master has {count} errors to fix first. Press Tarkista (Check): the findings go "
+        "to the sheet Havainnot/Findings.",
+    ),
+    "merge_done": (
+        "Palautuksia luettu {read} kansiosta\n{dir}\n\nYhdistetty {merged}, ei muutoksia "
+        "{unchanged}, jo aiemmin yhdistetty {duplicate}, hylätty {rejected}.\n"
+        "Muutoksia viety {changes}, ristiriitoja {conflicts}, uusia rivejä ehdotettu {proposals}.",
+        "Returns read: {read} from the folder\n{dir}\n\nMerged {merged}, no changes "
+        "{unchanged}, merged before {duplicate}, rejected {rejected}.\n"
+        "Changes applied {changes}, conflicts {conflicts}, new rows proposed {proposals}.",
+    ),
+    "merge_nothing": (
+        "Kansiossa {dir} ei ole palautettuja työkirjoja.",
+        "There are no returned workbooks in the folder {dir}.",
+    ),
+    "merge_rejected": ("Hylätyt tiedostot:", "Rejected files:"),
+    "merge_conflicts": (
+        "Ristiriidat (ei viety, ratkaise käsin):",
+        "Conflicts (not applied, resolve by hand):",
+    ),
+    "merge_missing": (
+        "Palautus puuttuu ({count}): {owners}",
+        "Return missing ({count}): {owners}",
+    ),
+    "merge_where": (
+        "Kaikki muutokset ja ristiriidat ovat välilehdellä Muutosloki, palautukset "
+        "välilehdellä Palautukset. Edellinen versio: {backup}",
+        "Every change and conflict is on the sheet Muutosloki, the returns on the sheet "
+        "Palautukset. Previous version: {backup}",
+    ),
+    "summary_done": (
+        "Yhteenveto päivitetty (kierros {round}): {rows} riviä, {none} ilman etenemisastetta; "
+        "palautuksia {received}/{issued}, riskejä {risks}, muutoksia {moves}.",
+        "Summary updated (round {round}): {rows} rows, {none} without a status; "
+        "returns {received}/{issued}, risks {risks}, movements {moves}.",
+    ),
+    "summary_where": (
+        "Yhteenveto on välilehdellä {sheet}.",
+        "The summary is on the sheet {sheet}.",
+    ),
+    "renamed": (
+        "Välilehti {wanted} oli jo käytössä; työkalun välilehti on nimellä {given}.",
+        "The sheet {wanted} was taken; the tool's sheet is called {given}.",
+    ),
+    "failed": (
+        "Toiminto ei onnistunut:\n\n{message}",
+        "The operation did not succeed:\n\n{message}",
+    ),
+    "unexpected": (
+        "Odottamaton virhe ({error}). Seurantataulukko avattiin uudelleen.\n\n"
+        "Lähetä tukeen tiedosto\n{log}\nja kerro, mitä painoit. Tiedot virheestä ovat siinä.",
+        "An unexpected error ({error}). The master was opened again.\n\n"
+        "Send the file\n{log}\nto support and say which button you pressed. It holds the "
+        "details of the error.",
+    ),
+    "reopen_failed": (
+        "Seurantataulukkoa ei voitu avata uudelleen: avaa se itse: {path}",
+        "The master could not be opened again: open it yourself: {path}",
+    ),
+    "help": (
+        "Seuranta-välilehden painikkeet:\n\n"
+        "Tarkista: tarkistaa koodit, etenemisasteet ja vastuuhenkilöt; havainnot "
+        "välilehdelle Havainnot.\n"
+        "Luo täyttötyökirjat: yksi suojattu työkirja kullekin vastuuhenkilölle "
+        "(asetus Työkirjakansio) ja kierroksen kirjaus (asetus Kierros).\n"
+        "Yhdistä palautukset: lukee palautetut työkirjat (asetus Palautuskansio) ja vie "
+        "muutokset; kaikki kirjataan välilehdelle Muutosloki, varmuuskopio säilyy.\n"
+        "Päivitä yhteenveto: yhteenvetovälilehdet (Yhteenveto, Palautustilanne, Riskit, "
+        "Muutokset).\n"
+        "Asetukset: näyttää asetusvälilehden (kansiot, kierros, kieli, määräpäivä).\n\n"
+        "Ennen kuin painike muuttaa seurantataulukkoa, tallentamattomat muutokset "
+        "tarjotaan tallennettaviksi, työkirja suljetaan ja avataan uudelleen.\n"
+        "Asennus ja vianetsintä: docs/excel.md. seuranta-xl {version}",
+        "The buttons of the Seuranta tab:\n\n"
+        "Tarkista (Check): checks codes, statuses and owners; the findings go to the sheet "
+        "Findings.\n"
+        "Luo täyttötyökirjat (Make owner workbooks): one protected workbook per owner "
+        "(setting Työkirjakansio) and the round recorded (setting Kierros).\n"
+        "Yhdistä palautukset (Merge returns): reads the returned workbooks (setting "
+        "Palautuskansio) and takes in the changes; all are logged on the sheet Muutosloki, a "
+        "backup is kept.\n"
+        "Päivitä yhteenveto (Update summary): the summary sheets.\n"
+        "Asetukset (Settings): shows the settings sheet (folders, round, language, deadline).\n\n"
+        "Before a button changes the master, unsaved changes are offered for saving, the "
+        "workbook is closed and opened again.\n"
+        "Installation and troubleshooting: docs/excel.md. seuranta-xl {version}",
+    ),
+}
+
+
+def excel_text(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """A message of the Excel buttons (issue 9)."""
+    return _pick(EXCEL_TEXTS[key], lang).format(**params)

@@ -46,6 +46,11 @@ SETTING_DEADLINE = "Palautuksen määräpäivä"
 SETTING_RETURN_ADDRESS = "Palautusosoite"
 SETTING_PASSWORD = "Suojauksen salasana"
 SETTING_NOTE = "Ohje vastaajille"
+# issue 9: the Excel buttons' settings (folders relative to the master's folder)
+SETTING_RETURNS_DIR = "Palautuskansio"
+SETTING_OWNER_DIR = "Työkirjakansio"
+SETTING_ROUND = "Kierros"
+SETTING_LANG = "Kieli"
 ROUNDS_HEADER = (
     "Kierros",
     "Luotu",

@@ -33,9 +33,13 @@ from .names import (
     SCALE_NAME,
     SETTING_DEADLINE,
     SETTING_FORMAT,
+    SETTING_LANG,
     SETTING_NOTE,
+    SETTING_OWNER_DIR,
     SETTING_PASSWORD,
     SETTING_RETURN_ADDRESS,
+    SETTING_RETURNS_DIR,
+    SETTING_ROUND,
     SETTINGS_SHEET,
 )
 
@@ -275,6 +279,22 @@ def write_settings(ws: Any, scale: StatusScale) -> None:
             "Suojaus estää vahingot, se ei ole tietoturvaa.",
         ),
         SETTING_NOTE: (None, "Vapaa lisäohje täyttäjille."),
+        # issue 9: what the Excel buttons use
+        SETTING_RETURNS_DIR: (
+            None,
+            "Excel-painikkeet: palautettujen työkirjojen kansio. Tyhjä: kysytään "
+            "(oletus: kansio palautukset seurantataulukon vieressä).",
+        ),
+        SETTING_OWNER_DIR: (
+            None,
+            "Excel-painikkeet: kansio, johon täyttötyökirjat tehdään. Tyhjä: kysytään "
+            "(oletus: kansio tyokirjat seurantataulukon vieressä).",
+        ),
+        SETTING_ROUND: (
+            None,
+            "Excel-painikkeet: kierroksen tunnus, esim. 2021-kevät. Tyhjä: kysytään.",
+        ),
+        SETTING_LANG: ("fi", "Excel-painikkeiden viestien kieli: fi (suomi) tai en (English)."),
     }
     for r, (name, (value, note)) in enumerate(explained.items(), start=2):
         ws.cell(row=r, column=3, value=name)
