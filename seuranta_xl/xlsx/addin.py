@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from .ooxml import xml_attr
+from .ooxml import sheet_entries, sheet_relationships, xml_attr
 from .ovba import Module, vba_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,20 +140,12 @@ def workbook_bytes(
     wb_rels = (
         XML_HEAD
         + f'<Relationships xmlns="{NS_PKG_REL}">'
-        + "".join(
-            f'<Relationship Id="rId{i}" Type="{NS_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, n + 1)
-        )
+        + sheet_relationships(n)
         + f'<Relationship Id="rId{n + 1}" Type="{NS_REL}/styles" Target="styles.xml"/>'
         f'<Relationship Id="rId{n + 2}" Type="{REL_VBA}" Target="vbaProject.bin"/>'
         "</Relationships>"
     )
-    sheet_list = "".join(
-        f'<sheet name="{xml_attr(s.name)}" sheetId="{i}"'
-        + (f' state="{s.state}"' if s.state != "visible" else "")
-        + f' r:id="rId{i}"/>'
-        for i, s in enumerate(sheets, start=1)
-    )
+    sheet_list = sheet_entries(sheets)
     workbook = (
         XML_HEAD + f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<workbookPr codeName="ThisWorkbook"/>'

@@ -39,6 +39,7 @@ from .template import (
     STYLE_BY_LEVEL,
     STYLE_HEADER,
     STYLE_TEXT,
+    print_landscape,
     row_height,
     scale_range,
     template_path,
@@ -379,13 +380,7 @@ def _write_findings_sheet(wb: Any, report: Report, lang: str, name: str) -> None
     for col, width in zip("ABCDEF", (11, 24, 34, 16, 12, 90), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
-    # printed on one page's width, landscape, the header on every page (issue 8, hostile)
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
+    print_landscape(ws)  # one page wide, the header on every page
     ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
     ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
+from typing import Any
 from xml.sax.saxutils import escape
 
 from ..celltext import ILLEGAL_RE, escape_excel, stored_text
@@ -257,6 +258,24 @@ APP_XML = (
 )
 
 
+def sheet_relationships(n: int) -> str:
+    """The workbook's relationships to its ``n`` sheets, ``rId1`` … ``rIdN``."""
+    return "".join(
+        f'<Relationship Id="rId{i}" Type="{REL_SHEET}" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n + 1)
+    )
+
+
+def sheet_entries(sheets: Sequence[Any]) -> str:
+    """The workbook's ``<sheet>`` elements (each with ``name`` and ``state``), in order."""
+    return "".join(
+        f'<sheet name="{xml_attr(s.name)}" sheetId="{i}"'
+        + (f' state="{s.state}"' if s.state != "visible" else "")
+        + f' r:id="rId{i}"/>'
+        for i, s in enumerate(sheets, start=1)
+    )
+
+
 def workbook_bytes(
     sheets: Sequence[Sheet],
     styles_xml: str,
@@ -303,19 +322,11 @@ def workbook_bytes(
     wb_rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<Relationships xmlns="{NS_PKG_REL}">'
-        + "".join(
-            f'<Relationship Id="rId{i}" Type="{REL_SHEET}" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, n + 1)
-        )
+        + sheet_relationships(n)
         + f'<Relationship Id="rId{n + 1}" Type="{REL_STYLES}" Target="styles.xml"/>'
         "</Relationships>"
     )
-    sheet_list = "".join(
-        f'<sheet name="{xml_attr(s.name)}" sheetId="{i}"'
-        + (f' state="{s.state}"' if s.state != "visible" else "")
-        + f' r:id="rId{i}"/>'
-        for i, s in enumerate(sheets, start=1)
-    )
+    sheet_list = sheet_entries(sheets)
     protection = ""
     if lock_structure:
         pw = (

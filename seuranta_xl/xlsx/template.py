@@ -179,12 +179,7 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     ws.auto_filter.ref = f"A1:{column_letter(len(FIELD_ORDER))}1"
     # goals sit above their children: the outline's summary rows are above
     ws.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=True)
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
+    print_landscape(ws)
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -322,3 +317,14 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def print_landscape(ws: Any) -> None:
+    """Print set-up of a wide list: landscape A4, one page wide, the header row on every
+    page."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
