@@ -64,6 +64,8 @@ MESSAGES = {
         "{own} omaa riviä + {context} taustariviä",
         "{own} own rows + {context} context rows",
     ),
+    "owner_rows_1": ("{own} oma rivi", "{own} own row"),
+    "context_rows_1": ("{context} taustarivi", "{context} context row"),
     "already_issued": (
         "Näille kierros oli jo tehty, eikä niitä tehty uudelleen: {owners}",
         "Already issued in this round, not made again: {owners}",
@@ -516,6 +518,14 @@ def generate_cmd(
     _echo_generate(result, lang)
 
 
+def _owner_rows(own: int, context: int, lang: str) -> str:
+    """'52 own rows + 15 context rows', in the singular where one."""
+    many_own, many_context = say("owner_rows", lang, own=own, context=context).split(" + ")
+    first = say("owner_rows_1", lang, own=own) if own == 1 else many_own
+    second = say("context_rows_1", lang, context=context) if context == 1 else many_context
+    return f"{first} + {second}"
+
+
 def _echo_generate(result: Any, lang: str) -> None:
     if result.cleaned:
         click.secho(
@@ -540,7 +550,7 @@ def _echo_generate(result: Any, lang: str) -> None:
     lines = [
         (
             _short(f.owner, 40),  # one long name does not push every line off the screen
-            say("owner_rows", lang, own=f.own_rows, context=f.rows - f.own_rows),
+            _owner_rows(f.own_rows, f.rows - f.own_rows, lang),
             f.path.name,
         )
         for f in result.files

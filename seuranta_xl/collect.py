@@ -192,10 +192,13 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
     newest = _newest_rounds(loaded)
     suggested = _suggestions(loaded)
     by_index: dict[int, FileResult] = {}
+    merged_now: dict[str, str] = {}  # SHA-256 -> the file merged with it in this run
     # the later saved return of an owner comes later, so it wins only where it may
     for i in sorted(range(len(read)), key=lambda i: (read[i].saved, read[i].path)):
         rf = read[i]
         fr = _judge(rf, loaded, known, issued, as_issued)
+        if fr.result == DUPLICATE and rf.sha256 in merged_now:
+            fr.reason, fr.detail = "duplicate_in_run", merged_now[rf.sha256]
         if fr.result == UNCHANGED and fr.reason == "unchanged":
             manifest = rf.manifest
             assert manifest is not None and rf.diff is not None
@@ -216,6 +219,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
             fr.result = MERGED if fr.merge.applied else UNCHANGED
             fr.reason = _reason_of(fr)
             known.add(rf.sha256)
+            merged_now[rf.sha256] = shown_path(rf.path)
         by_index[i] = fr
     return [by_index[i] for i in range(len(read))]
 
@@ -292,15 +296,16 @@ def _judge(
     """Whether a returned file can be merged at all, and if not, why."""
     path = Path(rf.path)
     fr = FileResult(path, REJECTED, rf.error, sha256=rf.sha256, saved=rf.saved)
-    if rf.kind in ("xls", "xlsb", "ods"):
-        fr.notes.append(f"format_{rf.kind}")
-    if rf.kind == "xlsm":
-        fr.notes.append("macros_ignored")
     if rf.error:
         fr.reason = rf.error
         if rf.error in ("master_copy", "summary_file"):  # the tool's own, not a return
             fr.result = SKIPPED
         return fr
+    # notes on how a file was read, for files that were read
+    if rf.kind in ("xls", "xlsb", "ods"):
+        fr.notes.append(f"format_{rf.kind}")
+    if rf.kind == "xlsm":
+        fr.notes.append("macros_ignored")
     if rf.sha256 in known:
         fr.result, fr.reason = DUPLICATE, "duplicate"
         return fr

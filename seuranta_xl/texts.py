@@ -671,6 +671,10 @@ RETURN_REASONS: dict[str, tuple[str, str]] = {
         "sama tiedosto on jo yhdistetty (sama sisältö)",
         "the same file was merged before (same content)",
     ),
+    "duplicate_in_run": (
+        "sama sisältö kuin tiedostossa {detail}, joka yhdistettiin tässä ajossa; luettiin kerran",
+        "the same content as {detail}, merged in this run; read once",
+    ),
     "missing": ("tiedostoa ei löydy", "file not found"),
     "empty": ("tyhjä tiedosto", "empty file"),
     "is_directory": ("kansio, ei tiedosto", "a folder, not a file"),
