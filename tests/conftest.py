@@ -185,6 +185,37 @@ def soffice_convert(
     return out
 
 
+@pytest.fixture
+def merged(tmp_path: Path, sample_path: Path) -> Path:
+    """A master from the sample with the round 2021-kevät issued into ``out`` and one return
+    of Kansliapäällikkö merged (a status and a commentary)."""
+    from datetime import datetime
+
+    from seuranta_xl import init_master
+    from seuranta_xl.api import generate, merge
+
+    from .test_summary import _fill
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    issued = generate(master, tmp_path / "out", round_id="2021-kevät", now=datetime(2021, 4, 1))
+    kp = next(f for f in issued.files if f.owner == KP)
+    merge(master, [_fill(kp.path, tmp_path / "r.xlsx", {(3, 6): "5", (6, 7): "Uusi"})])
+    return master
+
+
+SAMPLE_TEXT_FILTER = "Text - txt - csv (StarCalc):9,,76,1,1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2"
+"""LibreOffice's import of the sample: tab-separated, no text delimiter, UTF-8, from line 1,
+every column as text."""
+
+
+def sample_converted(sample_path: Path, outdir: Path) -> Path:
+    """The bundled sample opened in LibreOffice and saved as xlsx: a follow-up sheet that
+    ``init`` did not make."""
+    txt = outdir / "sample.txt"
+    txt.write_bytes(sample_path.read_bytes())
+    return soffice_convert(txt, outdir, "xlsx", infilter=SAMPLE_TEXT_FILTER)
+
+
 def kill_at_random(cmd, *, times, seed, window, after_each=None):
     """Run ``cmd`` ``times`` times, SIGKILLing it at a random moment within ``window``
     (seconds, from..to) when still running; ``after_each()`` runs after every run (reset

@@ -20,61 +20,17 @@ wrapped text needs (Format > Rows > Optimal Height).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_office import desktop, file_url, prop  # beside this script
 
 
 def main(src: str, dst: str, edits_path: str) -> None:
     with open(edits_path, encoding="utf-8") as fh:
         edits = json.load(fh)
-    pipe = "seuranta_" + uuid.uuid4().hex
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    office = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        ctx = None
-        for _ in range(240):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except NoConnectException:
-                time.sleep(0.25)
-        if ctx is None:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        url = uno.systemPathToFileUrl(os.path.abspath(src))
-        doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+    with desktop() as office:
+        doc = office.loadComponentFromURL(file_url(src), "_blank", 0, (prop("Hidden", True),))
         for edit in edits:
             op = edit.get("op", "set")
             if op == "unprotect":
@@ -101,16 +57,10 @@ def main(src: str, dst: str, edits_path: str) -> None:
                 cell.setFormula(edit["value"])
             else:
                 cell.setString(edit["value"])
-        out = uno.systemPathToFileUrl(os.path.abspath(dst))
-        doc.storeToURL(out, (prop("FilterName", "Calc MS Excel 2007 XML"), prop("Overwrite", True)))
+        doc.storeToURL(
+            file_url(dst), (prop("FilterName", "Calc MS Excel 2007 XML"), prop("Overwrite", True))
+        )
         doc.close(True)
-        with contextlib.suppress(Exception):  # the bridge drops as the office quits
-            desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            office.kill()
 
 
 if __name__ == "__main__":

@@ -15,64 +15,18 @@ does not run at all in LibreOffice, and says nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
+from lo_office import desktop, file_url, prop  # beside this script
 
 FILTER = "Calc MS Excel 2007 VBA XML"
 
 
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
 def main(path: str, macro: str | None = None) -> None:
-    pipe = "seuranta_" + uuid.uuid4().hex
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    office = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # so soffice.bin goes with it if the bridge fails
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        ctx = None
-        for _ in range(240):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except NoConnectException:
-                time.sleep(0.25)
-        if ctx is None:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        url = uno.systemPathToFileUrl(os.path.abspath(path))
-        doc = desktop.loadComponentFromURL(
-            url,
+    with desktop() as office:
+        doc = office.loadComponentFromURL(
+            file_url(path),
             "_blank",
             0,
             (prop("Hidden", True), prop("FilterName", FILTER), prop("MacroExecutionMode", 4)),
@@ -102,14 +56,6 @@ def main(path: str, macro: str | None = None) -> None:
         out["active"] = doc.CurrentController.ActiveSheet.Name
         print(json.dumps(out))
         doc.close(True)
-        with contextlib.suppress(Exception):  # the bridge drops as the office quits
-            desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(office.pid, signal.SIGKILL)
-            office.wait()
 
 
 if __name__ == "__main__":

@@ -3,21 +3,10 @@ library, no pandas and no xlwings, and the names the add-in's VBA calls exist.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from .test_purity import _modules_after
 
 ENTRY_POINTS = ("validate", "generate", "merge", "summary", "show_help")
 """What macros/Seuranta.bas calls (the contract with the add-in)."""
-
-
-def _modules_after(code: str) -> set[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(out.stdout.split())
 
 
 def test_importing_the_entry_points_imports_no_heavy_library():

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from seuranta_xl import init_master, validate
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import lo_edit, soffice_convert
+from .conftest import lo_edit, sample_converted, soffice_convert
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
 
@@ -41,15 +41,7 @@ def test_master_saved_by_libreoffice_keeps_rows_dropdown_and_findings(sample_mas
 
 
 def test_source_xlsx_made_by_libreoffice_from_the_sample(sample_path, tmp_path):
-    txt = tmp_path / "sample.txt"
-    txt.write_bytes(sample_path.read_bytes())
-    # tab-separated, no text delimiter, UTF-8, from line 1, every column as text
-    xlsx = soffice_convert(
-        txt,
-        tmp_path,
-        "xlsx",
-        infilter="Text - txt - csv (StarCalc):9,,76,1,1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2",
-    )
+    xlsx = sample_converted(sample_path, tmp_path)
     from_xlsx = init_master(xlsx, tmp_path / "from_xlsx.xlsx")
     from_txt = init_master(sample_path, tmp_path / "from_txt.xlsx")
     assert [r.values for r in from_xlsx.plan.rows] == [r.values for r in from_txt.plan.rows]

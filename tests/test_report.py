@@ -9,8 +9,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from seuranta_xl import init_master
-from seuranta_xl.api import generate, merge, summary
+from seuranta_xl.api import summary
 from seuranta_xl.model import Field
 from seuranta_xl.summary import rollup
 from seuranta_xl.xlsx.read import load_plan
@@ -20,17 +19,6 @@ from .workbook_parts import describe
 
 NOW = datetime(2021, 5, 3, 12, 0)
 SUMMARY = ["Yhteenveto", "Palautustilanne", "Riskit", "Muutokset"]
-
-
-@pytest.fixture
-def merged(tmp_path, sample_path):
-    from .test_summary import _fill
-
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    issued = generate(master, tmp_path / "out", round_id="2021-kevät", now=datetime(2021, 4, 1))
-    kp = next(f for f in issued.files if f.owner == "Kansliapäällikkö")
-    merge(master, [_fill(kp.path, tmp_path / "r.xlsx", {(3, 6): "5", (6, 7): "Uusi"})])
-    return master
 
 
 def _without(d, *names):

@@ -11,25 +11,15 @@ import pytest
 from openpyxl import load_workbook
 
 from seuranta_xl import init_master
-from seuranta_xl.api import generate, merge, summary
+from seuranta_xl.api import summary
 from seuranta_xl.xlsx.marks import marked_in_zip
 from seuranta_xl.xlsx.read import load_plan
 
-from .conftest import lo_edit, run_cli, soffice_convert, write_xlsx
+from .conftest import lo_edit, run_cli, sample_converted, write_xlsx
 from .test_rules import PLANTED
-from .test_summary import _fill
 
 NOW = datetime(2021, 5, 3, 12, 0)
 TOOL_NAMES = ["Riskit", "Overview", "Muutokset", "Yhteenveto", "Palautustilanne"]
-
-
-@pytest.fixture
-def merged(tmp_path, sample_path):
-    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
-    issued = generate(master, tmp_path / "out", round_id="2021-kevät", now=datetime(2021, 4, 1))
-    kp = next(f for f in issued.files if f.owner == "Kansliapäällikkö")
-    merge(master, [_fill(kp.path, tmp_path / "r.xlsx", {(3, 6): "5", (6, 7): "Uusi"})])
-    return master
 
 
 def _add_own_sheets(path, names):
@@ -211,14 +201,7 @@ def test_summary_refuses_an_owner_workbook_and_a_plain_sheet(merged, tmp_path, s
 def test_mark_and_summary_on_the_sample_converted_by_libreoffice(
     sample_path, tmp_path, libreoffice
 ):
-    txt = tmp_path / "sample.txt"
-    txt.write_bytes(sample_path.read_bytes())
-    xlsx = soffice_convert(
-        txt,
-        tmp_path,
-        "xlsx",
-        infilter="Text - txt - csv (StarCalc):9,,76,1,1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2",
-    )
+    xlsx = sample_converted(sample_path, tmp_path)
     sheet = load_plan(xlsx).plan.sheet
     data = _grid(xlsx, sheet)
     out = run_cli("validate", str(xlsx), "--mark")
