@@ -800,18 +800,7 @@ def summary_cmd(
         fail(exc, lang)
     s = result.summary
     click.echo(say("summary_done", lang, master=master, round=s.round_id or "–"))
-    click.echo(
-        say(
-            "summary_counts",
-            lang,
-            rows=s.overall.total,
-            none=s.overall.count(0),
-            received=sum(1 for r in s.returns if r.received),
-            issued=len(s.returns),
-            risks=len(s.risks),
-            moves=len(s.movements),
-        )
-    )
+    click.echo(say("summary_counts", lang, **s.counts()))
     for wanted, given in result.renamed:
         click.echo(say("sheet_renamed", lang, wanted=wanted, given=given))
     if result.rollup_written:

@@ -506,16 +506,7 @@ def _summary(s: _Session) -> _Outcome:
     s.status(s.say("busy_summary"))
     result = _closed(s, lambda: summary(s.path, lang=s.lang))
     figures = result.summary
-    text = s.say(
-        "summary_done",
-        round=figures.round_id or "–",
-        rows=figures.overall.total,
-        none=figures.overall.count(0),
-        received=sum(1 for r in figures.returns if r.received),
-        issued=len(figures.returns),
-        risks=len(figures.risks),
-        moves=len(figures.movements),
-    )
+    text = s.say("summary_done", round=figures.round_id or "–", **figures.counts())
     wanted = SUMMARY_SHEETS["overview"][1 if s.lang == "en" else 0]
     sheet = dict(result.renamed).get(wanted, wanted)
     notes = [s.say("summary_where", sheet=sheet)]

@@ -120,6 +120,18 @@ class Summary:
     movements: list[Movement] = field(default_factory=list)
     rollup: dict[str, int] = field(default_factory=dict)  # code -> suggested status
 
+    def counts(self) -> dict[str, int]:
+        """The headline figures the command line and the Excel buttons report: rows, rows
+        without status, returns received and issued, risks, movements."""
+        return {
+            "rows": self.overall.total,
+            "none": self.overall.count(0),
+            "received": sum(1 for r in self.returns if r.received),
+            "issued": len(self.returns),
+            "risks": len(self.risks),
+            "moves": len(self.movements),
+        }
+
 
 def rollup(plan: Plan) -> dict[Code, int]:
     """Suggested statuses for goals and annual goals, from their children (see above)."""
