@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collect import merge_returns
+from .collect import ROLLUP_DECISION, merge_returns
 from .errors import WriteError
 from .findings import Finding, Report, Severity
 from .model import Plan
@@ -230,15 +230,12 @@ def _require_master(loaded: LoadedPlan) -> None:
         raise LayoutError("summary_not_master", path=str(loaded.path))
 
 
-ROLLUP_DECISION = "ehdotettu tila kirjoitettu (summary --write-rollup)"
-"""The change log's decision on an overall status the roll-up wrote."""
-
-
 def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int, int]:
     """Fill the empty overall-status cells of goals and annual goals with the suggested
     status, in place, and log each in the change log. A cell someone filled is left as it
     is; one holding the roll-up's own logged suggestion, unchanged since, is updated.
     The caller holds the run lock. Returns (cells written, cells left as someone set them)."""
+    from .collect import rollup_suggestions
     from .layout import CANONICAL_HEADERS_FI
     from .model import Field
     from .rounds import MasterIdentity
@@ -252,10 +249,7 @@ def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int,
     if column is None:
         return 0, 0
     field_name = CANONICAL_HEADERS_FI[Field.OVERALL]
-    last: dict[str, tuple[str, str]] = {}  # code -> (value, decision) of its last log row
-    for x in loaded.log:
-        if len(x) >= 10 and str(x[6]) == field_name:
-            last[str(x[5])] = ("" if x[8] is None else str(x[8]), str(x[9]))
+    own = rollup_suggestions(loaded)  # cells whose last logged change is a suggestion
     scale = plan.scale
     rows = plan.by_code()
     stamp = now.isoformat(sep=" ", timespec="seconds")
@@ -269,7 +263,7 @@ def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int,
         current, new = row.text(Field.OVERALL), scale.display(value)
         if current == new:
             continue
-        if current.strip() and last.get(str(code)) != (current, ROLLUP_DECISION):
+        if current.strip() and own.get((str(code), Field.OVERALL)) != current:
             kept += 1  # someone's value: a suggestion never overwrites it
             continue
         edits[(row.sheet_row, column)] = new

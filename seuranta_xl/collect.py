@@ -38,6 +38,8 @@ DECISION_FI = {
     Decision.REJECTED: "hylätty, ei viety",
     Decision.LOCKED: "lukittu solu, ei viety",
 }
+ROLLUP_DECISION = "ehdotettu tila kirjoitettu (summary --write-rollup)"
+"""The change log's decision on an overall status the roll-up wrote (``api.summary``)."""
 REASON_FI = {
     "master_changed": "seurantataulukon arvo muuttunut jakamisen jälkeen",
     "owner_changed": "rivin vastuuhenkilö vaihtunut",
@@ -190,7 +192,7 @@ def _merge_all(read: list[ReturnFile], loaded: LoadedPlan) -> list[FileResult]:
     returned_before = {(str(r[0]), owner_key(str(r[1]))) for r in loaded.returns if len(r) > 1}
     earlier = _applied_before(loaded)
     newest = _newest_rounds(loaded)
-    suggested = _suggestions(loaded)
+    suggested = rollup_suggestions(loaded)
     by_index: dict[int, FileResult] = {}
     merged_now: dict[str, str] = {}  # SHA-256 -> the file merged with it in this run
     # the later saved return of an owner comes later, so it wins only where it may
@@ -232,11 +234,10 @@ def _reason_of(fr: FileResult) -> str:
     return fr.result
 
 
-def _suggestions(loaded: LoadedPlan) -> dict[tuple[str, Field], str]:
+def rollup_suggestions(loaded: LoadedPlan) -> dict[tuple[str, Field], str]:
     """Cells whose last change-log row is the roll-up's suggestion (``summary
     --write-rollup``): (code, field) -> the value it wrote. An owner's return is applied
     over such a value, which no person gave (issue 8, hostile review)."""
-    from .api import ROLLUP_DECISION
     from .merge import text_of
 
     fields = {name: f for f, name in CANONICAL_HEADERS_FI.items()}
