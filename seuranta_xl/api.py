@@ -53,7 +53,11 @@ def validate(path: str | Path) -> ValidationResult:
     """Check a master (or any follow-up sheet) and collect every finding."""
     from .xlsx.read import load_plan
 
-    loaded = load_plan(path)
+    return _validated(load_plan(path))
+
+
+def _validated(loaded: LoadedPlan) -> ValidationResult:
+    """The findings of a plan read, the tool's own sheets' bad cells among them."""
     report = validate_plan(loaded.plan, loaded.header)
     for problem in loaded.tool_problems:  # the tool's own sheets: named, not fatal here
         p = dict(problem.params)
@@ -87,7 +91,7 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
 
     from .xlsx.marks import SUMMARY_KINDS, marked_in_zip
     from .xlsx.master import mark_findings
-    from .xlsx.read import refuse_owner_workbook
+    from .xlsx.read import load_plan, refuse_owner_workbook
     from .xlsx.report import SHEETS, Meta, replace_summary_sheets
     from .xlsx.save import refuse_if_open, run_lock
 
@@ -98,14 +102,13 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
     refuse_owner_workbook(path)
     refuse_if_open(path)
     with run_lock(path):
-        result = validate(path)
+        loaded = load_plan(path)  # read once, under the lock: the findings and the figures
+        result = _validated(loaded)
         tool = {n: k for n, k in marked_in_zip(path).items() if k in SUMMARY_KINDS}
         rebuild = None
         if tool:
             from .summary import summarize
-            from .xlsx.read import load_plan
 
-            loaded = load_plan(path)
             figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log)
             overview = next((n for n, k in tool.items() if k == "overview"), "")
             summary_lang = "en" if overview.startswith(SHEETS["overview"][1]) else "fi"
