@@ -17,6 +17,7 @@ SUMMARY_SHEETS = {
     "returns": ("Palautustilanne", "Returns status"),
     "risks": ("Riskit", "Risks"),
     "movement": ("Muutokset", "Movement"),
+    "council": ("Valtuustoraportti", "Council report"),
 }
 """The summary sheets ``summary`` writes, (Finnish, English) by kind."""
 MANIFEST_SHEET = "seuranta_manifesti"
