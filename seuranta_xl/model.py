@@ -224,7 +224,12 @@ def format_number(value: float) -> str:
         return "#NUM!"
     if abs(value) < 10**EXACT_DIGITS and (isinstance(value, int) or value.is_integer()):
         return str(int(value))
-    return format(float(value), f".{EXACT_DIGITS}G")
+    text = format(float(value), f".{EXACT_DIGITS}G")
+    if math.isinf(float(text)):  # rounded up past the largest double: toward zero instead
+        from decimal import ROUND_DOWN, Context, Decimal
+
+        text = format(Context(prec=EXACT_DIGITS, rounding=ROUND_DOWN).plus(Decimal(value)), "G")
+    return text
 
 
 def cell_text(value: object) -> str:
