@@ -165,3 +165,42 @@ def test_summary_out_must_be_an_xlsx_refused_before_anything_is_read(merged, tmp
 def test_summary_out_upper_case_suffix_is_an_xlsx(merged, tmp_path):
     out = run_cli("summary", str(merged), "--out", str(tmp_path / "YHTEENVETO.XLSX"))
     assert out.returncode == 0, out.stderr
+
+
+def _fake_office(tmp_path: Path, body: str) -> Path:
+    """A folder whose ``soffice`` is a shell script doing ``body``."""
+    folder = tmp_path / "fake-bin"
+    folder.mkdir(exist_ok=True)
+    script = folder / "soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return folder
+
+
+@pytest.mark.skipif(not Path("/bin/sh").exists(), reason="needs a POSIX shell")
+@pytest.mark.parametrize(
+    "body",
+    [
+        "echo 'Error: source file could not be loaded' >&2; exit 1",
+        # a 'PDF' that is not one, in the folder LibreOffice writes to
+        'for a; do o="$a"; done; d=$(dirname "$o"); echo nope > "$d/raportti.pdf"',
+        "exec sleep 30",
+    ],
+    ids=["fails", "not-a-pdf", "hangs"],
+)
+def test_a_failing_libreoffice_leaves_no_pdf_and_the_old_one_as_it_was(
+    merged, tmp_path, monkeypatch, body
+):
+    from seuranta_xl.xlsx import pdf as pdf_module
+
+    monkeypatch.setenv("PATH", str(_fake_office(tmp_path, body)))
+    monkeypatch.setattr(pdf_module, "CONVERT_SECONDS", 2)
+    old = tmp_path / "raportti.pdf"
+    old.write_bytes(b"%PDF-1.4\n% last spring's report\n")
+    with pytest.raises(WriteError) as caught:
+        council_pdf(merged, old)
+    assert caught.value.key == "pdf_failed"
+    assert old.read_bytes() == b"%PDF-1.4\n% last spring's report\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".pdf") == ["raportti.pdf"]
+    assert not list(tmp_path.glob(".raportti.pdf*"))
+    assert "LibreOffice" in caught.value.message("en")
