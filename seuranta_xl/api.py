@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .summary import Summary
     from .xlsx.generate import Published, StagedRound
     from .xlsx.read import LoadedPlan
+    from .xlsx.report import Meta
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class SummaryResult:
     renamed: tuple[tuple[str, str], ...] = ()  # (name wanted, name given) of summary sheets
     rollup_kept: int = 0  # overall-status cells someone filled, left as they were
     standalone_backup: Path | None = None
+    pdf: Path | None = None  # the council report printed as PDF, when asked
 
 
 def summary(
@@ -159,9 +161,12 @@ def summary(
     round_id: str | None = None,
     write_rollup: bool = False,
     now: datetime | None = None,
+    pdf: str | Path | None = None,
 ) -> SummaryResult:
     """Rebuild the summary sheets in the master (only the tool's own sheets are replaced)
-    and, with ``out``, write a standalone summary workbook. With ``write_rollup`` the
+    and, with ``out``, write a standalone summary workbook; with ``pdf``, print the council
+    report there (LibreOffice needed: checked, with the target, before anything is read
+    or written). With ``write_rollup`` the
     suggested statuses go into the overall-status cells of goals and annual goals that are
     empty, each logged in the change log.
 
@@ -183,6 +188,9 @@ def summary(
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
+    if out is not None and Path(out).suffix.lower() != ".xlsx":
+        raise WriteError("summary_out_not_xlsx", path=str(out))
+    office = _council_pdf_ready(Path(pdf), master) if pdf is not None else None
     require_workbook(master)
     target = Path(out) if out is not None else None
     if target is not None and same_file(target, master):
@@ -209,6 +217,8 @@ def summary(
         standalone_backup = None
         if target is not None:
             standalone_backup = write_standalone(target, figures, meta)
+        if pdf is not None and office is not None:
+            _write_council_pdf(loaded, figures, meta, Path(pdf), office)
     return SummaryResult(
         master,
         figures,
@@ -218,7 +228,62 @@ def summary(
         tuple(renamed(names)),
         kept,
         standalone_backup,
+        Path(pdf) if pdf is not None else None,
     )
+
+
+def council_pdf(
+    master: str | Path,
+    pdf: str | Path,
+    *,
+    lang: str = "fi",
+    round_id: str | None = None,
+    now: datetime | None = None,
+) -> Path:
+    """Print the council report (*Valtuustoraportti*) of a master as PDF with LibreOffice,
+    changing nothing in the master. Without LibreOffice a WriteError says how to print from
+    Excel; an existing file is replaced only when it is a PDF, never the master."""
+    from .errors import RoundError
+    from .summary import summarize
+    from .xlsx.read import load_plan, require_workbook
+    from .xlsx.report import Meta
+    from .xlsx.save import run_lock
+
+    master, pdf = Path(master), Path(pdf)
+    now = (now or datetime.now()).replace(microsecond=0)
+    office = _council_pdf_ready(pdf, master)
+    require_workbook(master)
+    with run_lock(master):
+        loaded = load_plan(master)
+        _require_master(loaded)
+        issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
+        if round_id is not None and round_id not in issued:
+            raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
+        figures = summarize(
+            loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id
+        )
+        meta = Meta(source=master.name, generated=now, lang=lang)
+        return _write_council_pdf(loaded, figures, meta, pdf, office)
+
+
+def _council_pdf_ready(pdf: Path, master: Path) -> str:
+    """The LibreOffice to print the council report with, once ``pdf`` is a target it may
+    write; WriteError otherwise (before anything is read or written)."""
+    from .xlsx.pdf import check_pdf_target, require_office
+
+    check_pdf_target(pdf, master)
+    return require_office(pdf, master)
+
+
+def _write_council_pdf(
+    loaded: LoadedPlan, figures: Summary, meta: Meta, pdf: Path, office: str
+) -> Path:
+    from .xlsx.council import council_sheet
+    from .xlsx.names import SETTING_DEADLINE
+    from .xlsx.pdf import write_pdf
+
+    spec = council_sheet(figures, meta, deadline=loaded.setting(SETTING_DEADLINE))
+    return write_pdf([spec], pdf, office)
 
 
 def _require_master(loaded: LoadedPlan) -> None:

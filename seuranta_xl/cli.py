@@ -204,6 +204,8 @@ MESSAGES = {
         "One step left in Excel: Tools > Excel Add-ins… > tick Seuranta > OK. The xlwings "
         "add-in is needed too: xlwings addin install.",
     ),
+    # issue 10, council (summary --pdf)
+    "summary_pdf": ("  Valtuustoraportti PDF-muodossa: {pdf}", "  Council report as PDF: {pdf}"),
 }
 
 
@@ -772,6 +774,13 @@ def _short(text: str, n: int = 50) -> str:
 )
 @click.option("--round", "round_id", help="The round to report on (default: the latest).")
 @click.option(
+    "--pdf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also print the council report (Valtuustoraportti) as PDF here, with LibreOffice. "
+    "An existing file is replaced only when it is a PDF; never the master. Without "
+    "LibreOffice nothing is done and you are told how to print from Excel.",
+)
+@click.option(
     "--write-rollup",
     is_flag=True,
     help="Write the suggested roll-up statuses into the empty overall-status cells of goals "
@@ -779,8 +788,14 @@ def _short(text: str, n: int = 50) -> str:
     "logged in the change log.",
 )
 @lang_option
-def summary_cmd(
-    master: Path, out: Path | None, round_id: str | None, write_rollup: bool, lang: str
+def summary_cmd(  # click passes the options by name
+    master: Path,
+    *,
+    out: Path | None,
+    round_id: str | None,
+    pdf: Path | None,
+    write_rollup: bool,
+    lang: str,
 ) -> None:
     """Rebuild the summary sheets in MASTER: status distribution overall, per goal and per
     owner with a chart, returns received and missing, risks, and movement in the round.
@@ -795,7 +810,9 @@ def summary_cmd(
     from .api import summary
 
     try:
-        result = summary(master, out=out, lang=lang, round_id=round_id, write_rollup=write_rollup)
+        result = summary(
+            master, out=out, lang=lang, round_id=round_id, write_rollup=write_rollup, pdf=pdf
+        )
     except SeurantaError as exc:
         fail(exc, lang)
     s = result.summary
@@ -812,6 +829,8 @@ def summary_cmd(
         click.echo(say("summary_out", lang, out=result.standalone))
         if result.standalone_backup:
             click.echo(say("summary_out_backup", lang, backup=result.standalone_backup))
+    if result.pdf:
+        click.echo(say("summary_pdf", lang, pdf=result.pdf))
 
 
 @main.command("demo")

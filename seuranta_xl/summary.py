@@ -107,6 +107,33 @@ class Movement:
     owner: str
 
 
+@dataclass(frozen=True)
+class ReportLine:
+    """One row of the council's report: a goal, an annual goal or an action as the master
+    holds it. ``status_text`` is the scale's own text of the step (the coordinator's, never
+    rewritten), or the cell as written when it is not on the scale."""
+
+    code: str  # "" for a row without a code: not part of the hierarchy
+    level: int  # 1 goal, 2 annual goal, 3 action (a row without a code: its column's)
+    title: str
+    status: int | None
+    status_text: str
+    overall: str
+    commentary: str
+    risks: str
+    owner: str
+    sheet_row: int
+
+
+@dataclass(frozen=True)
+class CouncilReport:
+    """What the council's report shows: its rows (coded rows in code order, then the rows
+    without a code in sheet order) and the scale's steps (value, label) for its legend."""
+
+    lines: tuple[ReportLine, ...] = ()
+    scale: tuple[tuple[int, str], ...] = ()
+
+
 @dataclass
 class Summary:
     """Everything the summary sheets show."""
@@ -119,6 +146,7 @@ class Summary:
     risks: list[RiskLine] = field(default_factory=list)
     movements: list[Movement] = field(default_factory=list)
     rollup: dict[str, int] = field(default_factory=dict)  # code -> suggested status
+    council: CouncilReport = field(default_factory=CouncilReport)
 
     def counts(self) -> dict[str, int]:
         """The headline figures the command line and the Excel buttons report: rows, rows
@@ -217,7 +245,37 @@ def summarize(
         key=lambda x: (x.status if x.status is not None else 99, Code.parse(x.code)),
     )
     result.movements = _movements(log, rid, plan)
+    result.council = CouncilReport(tuple(report_lines(plan)), plan.scale.labels)
     return result
+
+
+def report_lines(plan: Plan) -> list[ReportLine]:
+    """The council report's rows: every coded row in code order (a code's rows in sheet
+    order), then the rows without a code in sheet order."""
+    coded = [(r.code, i) for i, r in enumerate(plan.rows) if r.code is not None]
+    order = [i for _, i in sorted(coded)]
+    order += [i for i, r in enumerate(plan.rows) if r.code is None]
+    return [_report_line(plan, plan.rows[i]) for i in order]
+
+
+def _report_line(plan: Plan, row: Row) -> ReportLine:
+    value = row.status.value
+    if value is not None:
+        shown = plan.scale.display(value)
+    else:  # not on the scale: as written
+        shown = "" if row.status.is_empty else _text(row.status.raw).strip()
+    return ReportLine(
+        str(row.code) if row.code is not None else "",
+        row.level or 0,
+        row.title.strip(),
+        value,
+        shown,
+        row.overall.strip(),
+        row.commentary.strip(),
+        row.risks.strip(),
+        row.owner,
+        row.sheet_row,
+    )
 
 
 def _returns(

@@ -617,6 +617,53 @@ ERRORS: dict[str, tuple[str, str]] = {
         "The add-in could not be written to {path}: {detail}. If Excel is open, close it and "
         "run the command again.",
     ),
+    # issue 10, council (the council report as PDF; summary --out names an .xlsx)
+    "pdf_no_office": (
+        "PDF-tiedostoa {path} ei kirjoitettu, eikä mitään muutakaan tehty: LibreOfficea "
+        "(soffice) ei löytynyt tältä koneelta. Tulosta valtuustoraportti Excelistä: aja "
+        "seuranta summary {master} ilman valitsinta --pdf, avaa {master} Excelissä, valitse "
+        "välilehti Valtuustoraportti ja Tiedosto > Tulosta (tulostimeksi Microsoft Print to "
+        "PDF) tai Tiedosto > Tallenna nimellä > PDF; sivun asetukset (A4 vaaka, otsikkorivi "
+        "joka sivulla, tavoite sivulleen) ovat valmiina. Tai asenna LibreOffice ja aja "
+        "komento uudelleen.",
+        "The PDF {path} was not written, and nothing else was done: LibreOffice (soffice) was "
+        "not found on this computer. Print the council report from Excel instead: run "
+        "seuranta summary {master} without --pdf, open {master} in Excel, choose the sheet "
+        "Valtuustoraportti (Council report) and File > Print (printer Microsoft Print to PDF) "
+        "or File > Save As > PDF; the page set-up (A4 landscape, header row on every page, a "
+        "goal a page) is already there. Or install LibreOffice and run the command again.",
+    ),
+    "pdf_is_master": (
+        "--pdf {path} on seurantataulukko {master} itse; sen päälle ei kirjoiteta. Anna "
+        "PDF:lle toinen nimi, esim. valtuustoraportti.pdf.",
+        "--pdf {path} is the master {master} itself; it is not written over. Give the PDF "
+        "another name, e.g. council-report.pdf.",
+    ),
+    "pdf_suffix": (
+        "--pdf {path}: PDF-tiedoston nimen pitää päättyä .pdf (esim. valtuustoraportti.pdf). "
+        "Mitään ei kirjoitettu.",
+        "--pdf {path}: the PDF's name must end in .pdf (e.g. council-report.pdf). Nothing was "
+        "written.",
+    ),
+    "pdf_not_pdf": (
+        "{path} on jo olemassa eikä ole PDF-tiedosto; sitä ei korvata. Anna --pdf-valitsimelle "
+        "toinen nimi. Mitään ei kirjoitettu.",
+        "{path} exists and is not a PDF; it is not replaced. Give --pdf another name. Nothing "
+        "was written.",
+    ),
+    "pdf_failed": (
+        "Valtuustoraportin PDF:ää ei saatu tehtyä LibreOfficella ({path}): {detail}. PDF:ää "
+        "ei kirjoitettu. Tulosta raportti Excelistä: välilehti Valtuustoraportti, Tiedosto > "
+        "Tulosta.",
+        "LibreOffice could not print the council report ({path}): {detail}. No PDF was "
+        "written. Print the report from Excel: sheet Valtuustoraportti, File > Print.",
+    ),
+    "summary_out_not_xlsx": (
+        "--out {path}: erillinen yhteenveto on Excel-työkirja, joten nimen pitää päättyä "
+        ".xlsx (esim. yhteenveto.xlsx). Mitään ei luettu eikä kirjoitettu.",
+        "--out {path}: the standalone summary is an Excel workbook, so its name must end in "
+        ".xlsx (e.g. summary.xlsx). Nothing was read or written.",
+    ),
 }
 
 
