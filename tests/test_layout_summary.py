@@ -130,7 +130,7 @@ def test_sample_titles_whole_wrapped_and_high_enough(sample_merged):
         (row,) = [r for (r, c), cell in overview.cells.items() if cell.value == goal.title]
         cell = overview.cells[(row, 2)]
         assert cell.look.wrap and row > head
-        needed = row_height([(goal.title, overview.widths[2] - 1, False)])
+        needed = row_height([(goal.title, overview.widths[2], False)])
         assert overview.heights.get(row, 15.0) >= (needed or 15.0)
     # the risks and the movement carry whole titles too
     risks = specs[2]
@@ -299,7 +299,7 @@ def test_every_sheet_heading_and_print_set_up(sample_merged):
         # every wrapped text in a row high enough for it (merged heading lines included)
         for (r, c), cell in spec.cells.items():
             if cell.look.wrap and isinstance(cell.value, str):
-                needed = row_height([(cell.value, _width(spec, r, c) - 1, cell.look.bold)])
+                needed = row_height([(cell.value, _width(spec, r, c), cell.look.bold)])
                 assert spec.heights.get(r, 15.0) >= (needed or 15.0), (spec.name, r, c)
 
 

@@ -140,10 +140,9 @@ def _width(spec: SheetSpec, col: int) -> float:
 
 
 def _height(texts: list[tuple[str, float, bool]]) -> float | None:
-    """A height for wrapped texts (``template.row_height``: words wrapped whole, as
-    LibreOffice and Excel wrap them), a character narrower than the column for the cell's
-    margins."""
-    return row_height([(text, max(width - 1, 1), bold) for text, width, bold in texts])
+    """A height for wrapped texts: ``template.row_height``, which wraps words whole as
+    LibreOffice and Excel do, at fewer characters a line than Calibri fits (generous)."""
+    return row_height(texts)
 
 
 def _fit_rows(spec: SheetSpec, first: int, last: int) -> None:
