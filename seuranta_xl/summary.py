@@ -94,7 +94,7 @@ class ReturnLine:
     # round, as merge reports them file by file; ``when`` and ``file`` are the last one's
     received_at: datetime | None = None  # ``when`` as a time (the tracker holds either)
     count: int = 0  # returns of the round merged for this owner
-    late: bool = False  # the last return came after the deadline
+    late: bool = False  # the first return came after the deadline
 
 
 @dataclass(frozen=True)
@@ -262,11 +262,13 @@ def _returns(
     and rejected summed over the owner's returns of the round (what merge reported for
     each file), the time and file of the last."""
     last: dict[str, Sequence[object]] = {}
+    first: dict[str, datetime | None] = {}
     sums: dict[str, list[int]] = {}
     for x in returns:
         if len(x) > 9 and str(x[0]) == rid:
             key = owner_key(str(x[1]))
             last[key] = x  # the tracker is in time order: the last wins
+            first.setdefault(key, parse_time(x[5]))
             total = sums.setdefault(key, [0, 0, 0, 0])
             for i, v in enumerate((1, _int(x[7]), _int(x[8]), _int(x[9]))):
                 total[i] += v
@@ -282,7 +284,10 @@ def _returns(
         when = parse_time(got[5])
         text = str(got[5])
         count, applied, conflicts, rejected = sums[key]
-        late = deadline is not None and when is not None and when > deadline
+        # late when even the first return came after the deadline (a later correction
+        # does not make an owner late)
+        came = first.get(key)
+        late = deadline is not None and came is not None and came > deadline
         lines.append(
             ReturnLine(
                 rec.owner,

@@ -387,3 +387,38 @@ def test_synthetic_master(tmp_path):
         if cell.look.number_format == PERCENT_FORMAT and cell.value is not None
     ]
     assert percents and all(isinstance(c.value, float) and 0 <= c.value <= 1 for c in percents)
+
+
+def test_a_master_without_a_round(tmp_path, sample_path):
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    _, figures, specs = specs_of(master)
+    overview, returns, _, movement = specs
+    assert figures.round_id == "" and not figures.returns
+    assert "ei kierrosta" in str(overview.cells[(2, 1)].value)
+    # the rows' owners are listed, none was issued a workbook
+    owners = table(overview, header_row(overview, "Palautus"))
+    assert {r["Palautus"] for r in owners} == {"ei jaettu"}
+    assert "Ei rivejä." in values(returns) and "Palautettu 0 / 0; puuttuu 0; myöhässä 0" in values(
+        returns
+    )
+    assert movement.cells[(1, 1)].value == "Muutokset kierroksella"
+    assert "Ei muutoksia kierroksella." in values(movement)
+
+
+def test_a_correction_after_the_deadline_is_not_late(tmp_path, sample_path):
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    set_setting(master, SETTING_DEADLINE, "30.4.2021")
+    issued = generate(master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1))
+    kp = next(f for f in issued.files if f.owner == KP)
+    merge(
+        master, [_fill(kp.path, tmp_path / "r1.xlsx", {(3, 6): "5"})], now=datetime(2021, 4, 30, 15)
+    )
+    merge(
+        master, [_fill(kp.path, tmp_path / "r2.xlsx", {(4, 7): "x"})], now=datetime(2021, 5, 2, 9)
+    )
+    _, figures, specs = specs_of(master)
+    (line,) = [r for r in figures.returns if r.owner == KP]
+    assert not line.late and line.count == 2 and line.received_at == datetime(2021, 5, 2, 9)
+    assert line.applied == 2
+    rows = table(specs[1], header_row(specs[1], "Vastuuhenkilö"))
+    assert next(r for r in rows if r["Vastuuhenkilö"] == KP)["Tila"] == "palautettu"

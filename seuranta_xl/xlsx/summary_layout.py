@@ -466,6 +466,8 @@ def movement_sheet(s: Summary, meta: Meta) -> SheetSpec:
     spec.widths = {1: 11, 2: 40, 3: 16, 4: 18, 5: 40, 6: 40, 7: 24}
     ncols = 7
     title = t("l_movement_title", lang).format(round=_round(s, lang))
+    if not s.round_id:
+        title = t("movement_title", lang)
     counted = t("l_movement_counted", lang).format(count=len(s.movements))
     row = _heading(spec, title, s, meta, counted, ncols=ncols)
     row += 1
