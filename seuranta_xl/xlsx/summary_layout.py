@@ -148,12 +148,11 @@ def _height(texts: list[tuple[str, float, bool]]) -> float | None:
 def _fit_rows(spec: SheetSpec, first: int, last: int) -> None:
     """Heights for the table rows ``first``..``last`` whose wrapped texts need more than
     one line (merged heading lines have theirs already)."""
-    for r in range(first, last + 1):
-        texts = [
-            (str(cell.value), _width(spec, c), cell.look.bold)
-            for (row, c), cell in spec.cells.items()
-            if row == r and cell.look.wrap and isinstance(cell.value, str)
-        ]
+    by_row: dict[int, list[tuple[str, float, bool]]] = {}
+    for (r, c), cell in spec.cells.items():
+        if first <= r <= last and cell.look.wrap and isinstance(cell.value, str):
+            by_row.setdefault(r, []).append((cell.value, _width(spec, c), cell.look.bold))
+    for r, texts in by_row.items():
         height = _height(texts)
         if height:
             spec.heights[r] = max(height, spec.heights.get(r, 0))
