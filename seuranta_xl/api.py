@@ -175,6 +175,7 @@ def summary(
     """
     from .errors import RoundError
     from .summary import summarize
+    from .xlsx.names import SETTING_DEADLINE
     from .xlsx.read import load_plan, require_workbook
     from .xlsx.report import (
         Meta,
@@ -210,7 +211,12 @@ def summary(
             if written:
                 loaded = load_plan(master)
         figures = summarize(
-            loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id
+            loaded.plan,
+            loaded.rounds,
+            loaded.returns,
+            loaded.log,
+            round_id=round_id,
+            deadline=loaded.setting(SETTING_DEADLINE),
         )
         meta = Meta(source=master.name, generated=now, lang=lang)
         backup, names = write_into_master(master, figures, meta, data_sheet=loaded.plan.sheet)

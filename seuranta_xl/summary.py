@@ -16,10 +16,13 @@ have none). A row with no child status gets no suggestion.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 
-from .model import Code, Plan, Row
+from .layout import CANONICAL_HEADERS_FI
+from .model import Code, Field, Plan, Row
 from .rounds import RoundRecord, owner_key
 
 NO_STATUS = 0
@@ -74,6 +77,7 @@ class OwnerLine:
     owner: str
     dist: Distribution
     returned: bool  # a return of the round was merged (or found unchanged) for this owner
+    issued: bool = False  # a workbook of the round was issued to this owner
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ class ReturnLine:
     applied: int = 0
     conflicts: int = 0
     rejected: int = 0
+    # issue 10 (layout): the figures above are summed over all the owner's returns of the
+    # round, as merge reports them file by file; ``when`` and ``file`` are the last one's
+    received_at: datetime | None = None  # ``when`` as a time (the tracker holds either)
+    count: int = 0  # returns of the round merged for this owner
+    late: bool = False  # the first return came after the deadline
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,8 @@ class Movement:
     old: str
     new: str
     owner: str
+    title: str = ""  # the row's title in the master ("" when the row is gone)
+    field_name: str = ""  # the column as the change log names it
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,11 @@ class Summary:
     movements: list[Movement] = field(default_factory=list)
     rollup: dict[str, int] = field(default_factory=dict)  # code -> suggested status
     council: CouncilReport = field(default_factory=CouncilReport)
+    # issue 10 (layout): the scale's steps (value -> label, as the master has them) and
+    # the returns' deadline (the master's setting; None when unset or unreadable)
+    labels: dict[int, str] = field(default_factory=dict)
+    deadline: datetime | None = None
+    deadline_text: str = ""  # the setting as written, "" when unset
 
     def counts(self) -> dict[str, int]:
         """The headline figures the command line and the Excel buttons report: rows, rows
@@ -199,13 +215,18 @@ def summarize(
     log: Sequence[Sequence[object]] = (),
     *,
     round_id: str | None = None,
+    deadline: object = None,
 ) -> Summary:
     """The summary of a master: its plan, its round records, the returns tracker's rows and
-    the change log's rows (as the master holds them, header rows excluded)."""
+    the change log's rows (as the master holds them, header rows excluded), and the
+    returns' deadline (the setting's text, or a date)."""
     values = plan.scale.values
     rows = counted(plan)
     rid = round_id if round_id is not None else latest_round(rounds)
     result = Summary(rid, distribution(rows, values))
+    result.labels = dict(plan.scale.labels)
+    result.deadline = parse_deadline(deadline)
+    result.deadline_text = "" if deadline is None else str(deadline).strip()
     suggestions = rollup(plan)
     result.rollup = {str(c): v for c, v in suggestions.items()}
     # per goal: the counted rows under each goal
@@ -231,11 +252,22 @@ def summarize(
         if r.owner:
             owners.setdefault(owner_key(r.owner), []).append(r)
             names.setdefault(owner_key(r.owner), r.owner)
-    for key in sorted(owners, key=lambda k: names[k].casefold()):
+    # every owner issued a workbook in the round is listed, with counted rows or not
+    issued = set()
+    for rec in rounds:
+        if rec.round_id == rid and rec.owner.strip():
+            issued.add(owner_key(rec.owner))
+            names.setdefault(owner_key(rec.owner), rec.owner.strip())
+    for key in sorted(owners.keys() | issued, key=lambda k: names[k].casefold()):
         result.owners.append(
-            OwnerLine(names[key], distribution(owners[key], values), key in returned)
+            OwnerLine(
+                names[key],
+                distribution(owners.get(key, []), values),
+                key in returned,
+                key in issued,
+            )
         )
-    result.returns = _returns(rounds, returns, rid)
+    result.returns = _returns(rounds, returns, rid, result.deadline)
     result.risks = sorted(
         (
             RiskLine(str(r.code), r.title, r.risks.strip(), r.status.value, r.owner)
@@ -279,25 +311,97 @@ def _report_line(plan: Plan, row: Row) -> ReportLine:
 
 
 def _returns(
-    rounds: Sequence[RoundRecord], returns: Sequence[Sequence[object]], rid: str
+    rounds: Sequence[RoundRecord],
+    returns: Sequence[Sequence[object]],
+    rid: str,
+    deadline: datetime | None = None,
 ) -> list[ReturnLine]:
-    """Per owner issued in the round: received or missing, with the last return's figures."""
+    """Per owner issued in the round: received or missing; the cells applied, in conflict
+    and rejected summed over the owner's returns of the round (what merge reported for
+    each file), the time and file of the last."""
     last: dict[str, Sequence[object]] = {}
+    first: dict[str, datetime | None] = {}
+    sums: dict[str, list[int]] = {}
     for x in returns:
         if len(x) > 9 and str(x[0]) == rid:
-            last[owner_key(str(x[1]))] = x  # the tracker is in time order: the last wins
+            key = owner_key(str(x[1]))
+            last[key] = x  # the tracker is in time order: the last wins
+            first.setdefault(key, parse_time(x[5]))
+            total = sums.setdefault(key, [0, 0, 0, 0])
+            for i, v in enumerate((1, _int(x[7]), _int(x[8]), _int(x[9]))):
+                total[i] += v
     lines = []
     for rec in rounds:
         if rec.round_id != rid:
             continue
-        got = last.get(owner_key(rec.owner))
+        key = owner_key(rec.owner)
+        got = last.get(key)
         if got is None:
             lines.append(ReturnLine(rec.owner, rec.file, False))
             continue
-        when, file = str(got[5]), str(got[3])
-        counts = (_int(got[7]), _int(got[8]), _int(got[9]))
-        lines.append(ReturnLine(rec.owner, rec.file, True, when, file, *counts))
+        when = parse_time(got[5])
+        text = str(got[5])
+        count, applied, conflicts, rejected = sums[key]
+        # late when even the first return came after the deadline (a later correction
+        # does not make an owner late)
+        came = first.get(key)
+        late = deadline is not None and came is not None and came > deadline
+        lines.append(
+            ReturnLine(
+                rec.owner,
+                rec.file,
+                True,
+                text,
+                str(got[3]),
+                applied,
+                conflicts,
+                rejected,
+                when,
+                count,
+                late,
+            )
+        )
     return sorted(lines, key=lambda line: (line.received, line.owner.casefold()))
+
+
+_FI_DATE_RE = re.compile(
+    r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(?:klo\s+)?(\d{1,2})[:.](\d{2}))?\s*$"
+)
+
+
+def parse_time(value: object) -> datetime | None:
+    """A point in time from a cell: a datetime or date, or text in ISO form
+    (``2026-05-31 14:00:00``) or Finnish form (``31.5.2026``, ``31.5.2026 14.00``)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    m = _FI_DATE_RE.match(text)
+    try:
+        if m:
+            d, mo, y, h, mi = m.groups()
+            return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0))
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def parse_deadline(value: object) -> datetime | None:
+    """The returns' deadline: a date means the end of that day (a return that day is on
+    time); None when unset or unreadable."""
+    when = parse_time(value)
+    if when is None:
+        return None
+    text = "" if value is None else str(value).strip()
+    date_only = (isinstance(value, date) and not isinstance(value, datetime)) or (
+        isinstance(value, str) and ":" not in text and " " not in text and "T" not in text
+    )
+    if date_only or (isinstance(value, datetime) and when.time() == time()):
+        return datetime.combine(when.date(), time(23, 59, 59))
+    return when
 
 
 def _int(value: object) -> int:
@@ -308,12 +412,16 @@ def _int(value: object) -> int:
 
 
 # the change log's columns: time, round, owner, file, sha, code, field, old, new, decision
-_FIELD_HEADERS = {"Etenemisaste": "status", "Tilannekuvaus": "commentary"}
+_FIELD_HEADERS = {name: f.value for f, name in CANONICAL_HEADERS_FI.items()}
+_STATUS_FIELDS = (Field.STATUS.value, Field.OVERALL.value)
 
 
 def _movements(log: Sequence[Sequence[object]], rid: str, plan: Plan) -> list[Movement]:
-    """Status moves and commentary changes applied in the round, from the change log."""
+    """Every cell merge applied in the round, from the change log (the same cells the
+    returns tracker counts as applied): a status that moved, appeared or went, or a text
+    that changed."""
     scale = plan.scale
+    titles = {str(r.code): r.title for r in plan.rows if r.code is not None}
     out: list[Movement] = []
     for x in log:
         if len(x) < 10 or str(x[1]) != rid or not str(x[9]).startswith("viety"):
@@ -321,17 +429,17 @@ def _movements(log: Sequence[Sequence[object]], rid: str, plan: Plan) -> list[Mo
         f = _FIELD_HEADERS.get(str(x[6]))
         if f is None:
             continue
-        old, new = _text(x[7]), _text(x[8])
-        if f == "commentary":
-            out.append(Movement(str(x[5]), f, "changed", old, new, str(x[2])))
-            continue
-        a, b = scale.parse(old).value, scale.parse(new).value
-        if a == b:
-            continue
-        kind = (
-            "appeared" if a is None else "disappeared" if b is None else "up" if b > a else "down"
-        )
-        out.append(Movement(str(x[5]), f, kind, old, new, str(x[2])))
+        code, old, new = str(x[5]), _text(x[7]), _text(x[8])
+        kind = "changed"
+        if f in _STATUS_FIELDS:
+            a, b = scale.parse(old).value, scale.parse(new).value
+            if a is None and b is not None:
+                kind = "appeared"
+            elif a is not None and b is None:
+                kind = "disappeared"
+            elif a is not None and b is not None and a != b:
+                kind = "up" if b > a else "down"
+        out.append(Movement(code, f, kind, old, new, str(x[2]), titles.get(code, ""), str(x[6])))
     return out
 
 

@@ -42,13 +42,17 @@ def _check(master, summary):
             "value"
         ].value_counts().to_dict()
     owned = rows[rows["owner"] != ""]
+    # issue 10: every owner issued a workbook in the round is listed too, counted rows or not
+    rounds = pd.read_excel(master, sheet_name="Kierrokset", dtype=str, engine="calamine")
+    issued = rounds[rounds.iloc[:, 0] == summary.round_id].iloc[:, 2].str.strip()
     assert sorted(line.owner for line in summary.owners) == sorted(
-        owned["owner"].unique(), key=str.casefold
+        set(owned["owner"]) | set(issued), key=str.casefold
     )
     for line in summary.owners:
         sub = owned[owned["owner"] == line.owner]
         assert line.dist.total == len(sub)
         assert line.dist.count(NO_STATUS) == int((sub["value"] == 0).sum())
+        assert line.issued == (line.owner in set(issued))
     risky = df[(df["risks"] != "")]
     assert sorted(r.code for r in summary.risks) == sorted(risky["code"])
     statuses = [r.status if r.status is not None else 99 for r in summary.risks]
@@ -92,7 +96,8 @@ def test_sample_figures_equal_pandas(sample_round, tmp_path):
         ("01.03.01", "changed"),
     ]
     owners = {line.owner: line.returned for line in summary.owners}
-    assert owners == {"Kansliapäällikkö": True}
+    # issue 10: Pormestari, issued a workbook holding only goal 01., is listed, not returned
+    assert owners == {"Kansliapäällikkö": True, "Pormestari": False}
 
 
 def test_synthetic_two_rounds_figures_equal_pandas(tmp_path):

@@ -109,8 +109,9 @@ def header_escape(text: str) -> str:
 
 def council_sheet(summary: Summary, meta: Meta, *, deadline: str = "") -> SheetSpec:
     """The council's report of ``summary`` as a sheet; ``deadline`` is the return deadline
-    as the settings give it (shown when known)."""
+    as the settings give it (shown when known; by default the summary's)."""
     lang = meta.lang
+    deadline = deadline or summary.deadline_text
     lines = summary.council.lines
     out = _Report(
         SheetSpec(kind=KIND, name=SUMMARY_SHEETS[KIND][1 if lang == "en" else 0]),
