@@ -338,3 +338,45 @@ def _deflate(data: bytes) -> tuple[bytes, int]:
     default, a little larger) and the CRC-32, as a zip entry stores them."""
     co = zlib.compressobj(1, zlib.DEFLATED, -15)
     return co.compress(data) + co.flush(), zlib.crc32(data)
+
+
+# --------------------------------------------------------------------------- issue 10 (init)
+
+
+def styles_part(zf: zipfile.ZipFile) -> str:
+    """The stylesheet's part name, through the workbook's relationships."""
+    workbook = _office_document(zf)
+    folder = posixpath.dirname(workbook)
+    rels = ElementTree.fromstring(
+        zf.read(posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels"))
+    )
+    for rel in rels.iter(f"{NS_PKG}Relationship"):
+        if rel.get("Type", "").endswith("/styles"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(folder, target))
+    return posixpath.join(folder, "styles.xml")
+
+
+def deflate(data: bytes) -> tuple[bytes, int]:
+    """A part deflated as a zip entry stores it, with its CRC-32 (level 1, as merge)."""
+    return _deflate(data)
+
+
+def write_deflated(
+    dst: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: bytes, crc: int, size: int
+) -> None:
+    """Add an entry (named and dated as ``info``) whose data is already deflated."""
+    _write_raw(dst, info, deflated, crc, size)
+
+
+def verify_parts(path: Path, packed: Mapping[str, bytes]) -> None:
+    """The written zip holds the workbook part and each of ``packed`` (part -> deflated
+    bytes) as written."""
+    with zipfile.ZipFile(path) as zf:
+        if _office_document(zf) not in zf.namelist():
+            raise OSError("written file has no workbook part")
+        for part, deflated in packed.items():
+            if _stored_bytes(zf, zf.getinfo(part)) != deflated:
+                raise OSError(f"written file differs at {part}")

@@ -101,15 +101,17 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     """Lines ``text`` takes wrapped at word breaks, as a spreadsheet wraps it: a word that
     does not fit goes to the next line whole (counting characters alone left the last line
     of long texts clipped in print), and a word longer than a line is broken."""
+    if len(text) <= per_line:  # its words and the spaces between them fit on one line
+        return 1
     lines, used = 1, 0
-    for word in text.split():
-        n = len(word)
+    for n in map(len, text.split()):
         if used and used + 1 + n <= per_line:
             used += 1 + n
             continue
         if used:
             lines += 1
-        lines += max(0, math.ceil(n / per_line) - 1)
+        if n > per_line:
+            lines += math.ceil(n / per_line) - 1
         used = n % per_line or per_line
     return lines
 
