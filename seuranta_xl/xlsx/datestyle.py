@@ -82,7 +82,7 @@ def _append(xml: str, tag: str, element: str) -> tuple[str, int]:
         element = re.sub(r"<(/?)", rf"<\1{prefix}", element)
     body = m.group("body") or ""
     index = len(_elements(body, tag.removesuffix("s") if tag != "cellXfs" else "xf"))
-    opening = re.sub(r'\scount="\d+"', "", m.group("open"))
+    opening = re.sub(r"\s+count=\"\d+\"", "", m.group("open")).rstrip()
     new = f'{opening} count="{index + 1}">{body}{element}</{prefix}{tag}>'
     return xml[: m.start()] + new + xml[m.end() :], index
 
@@ -164,3 +164,20 @@ def _number_format(xml: str, code: str) -> tuple[str, int]:
         section = f'<{prefix}numFmts count="0"/>'
         xml = xml[: root.end()] + section + xml[root.end() :]
     return _append(xml, "numFmts", element)[0], fmt_id
+
+
+class TimeStyle:
+    """The time format of one workbook, for ``patch_sheets(styles=...)``: ``styles``
+    finds (or adds) it in the workbook's styles.xml; ``index`` is then its cellXfs index
+    for ``append_rows``."""
+
+    def __init__(self) -> None:
+        self.index = 0
+
+    def styles(self, xml: bytes) -> bytes:
+        try:
+            text = xml.decode("utf-8")
+        except UnicodeDecodeError:  # a stylesheet in another encoding: plain numbers
+            return xml
+        new, self.index = time_style(text)
+        return xml if new == text else new.encode("utf-8")

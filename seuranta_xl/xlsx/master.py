@@ -18,7 +18,7 @@ from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
 from ..rounds import MasterIdentity, RoundRecord
 from ..texts import rule_title, severity_name
-from .datestyle import excel_serial, named_style_xf
+from .datestyle import STYLE_TIME, excel_serial, named_style_xf
 from .names import (
     DATA_SHEET,
     FINDINGS_SHEETS,
@@ -156,7 +156,14 @@ def _master_parts(zf: zipfile.ZipFile, plan: Plan) -> dict[str, bytes]:
     styles_name = styles_part(zf)
     styles = zf.read(styles_name).decode("utf-8")
     style_ids: dict[str, int] = {}
-    for name in (STYLE_HEADER, *STYLE_BY_LEVEL.values(), *ROW_STYLE_BY_LEVEL.values(), STYLE_TEXT):
+    # the tool sheets' times too, so that the first merge finds their format ready
+    for name in (
+        STYLE_HEADER,
+        *STYLE_BY_LEVEL.values(),
+        *ROW_STYLE_BY_LEVEL.values(),
+        STYLE_TEXT,
+        STYLE_TIME,
+    ):
         found = named_style_xf(styles, name)
         if found is None:  # a template without the style: a broken installation
             raise UnreadableFile("template_missing", path=str(template_path()))
@@ -573,26 +580,34 @@ def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord
     ``records`` is the whole list (earlier rounds included); the caller holds the master's
     run lock from reading the earlier records to here. Returns the backup made.
     """
+    from .datestyle import TimeStyle
     from .ooxml import Sheet
-    from .patch import replace_sheets
+    from .patch import patch_sheets, tool_cell_xml
 
     path = Path(path)
     refuse_if_open(path)
     ensure_tool_sheets(path, identity)
-    sheets = {}
-    for name, grid, widths in (
-        (
-            ROUNDS_SHEET,
-            [list(ROUNDS_HEADER)] + [r.cells() for r in records],
-            (14, 20, 26, 48, 8, 10, 20, 20),
-        ),
-        (KEY_SHEET, identity.grid(), (20, 70)),
-    ):
-        sheet = Sheet(name, cols=list(enumerate(widths, start=1)))
+    time_style = TimeStyle()
+
+    def sheet(name: str, grid: list[list[object]], widths: tuple[int, ...]) -> bytes:
+        out = Sheet(name, cols=list(enumerate(widths, start=1)))
         for r, values in enumerate(grid, start=1):
-            sheet.add_row(
-                r, (cell_xml(f"{column_letter(c)}{r}", v, 0) for c, v in enumerate(values, start=1))
+            out.add_row(
+                r,
+                (
+                    tool_cell_xml(f"{column_letter(c)}{r}", v, time_style.index)
+                    for c, v in enumerate(values, start=1)
+                ),
             )
-        sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
-        sheets[name] = sheet.xml()
-    return replace_sheets(path, sheets)
+        out.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
+        return out.xml().encode("utf-8")
+
+    rounds = [list(ROUNDS_HEADER)] + [r.cells() for r in records]
+    return patch_sheets(
+        path,
+        {
+            ROUNDS_SHEET: lambda _old: sheet(ROUNDS_SHEET, rounds, (14, 20, 26, 48, 8, 10, 20, 20)),
+            KEY_SHEET: lambda _old: sheet(KEY_SHEET, identity.grid(), (20, 70)),
+        },
+        styles=time_style.styles,
+    )

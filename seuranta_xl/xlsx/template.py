@@ -20,6 +20,7 @@ from ..errors import UnreadableFile
 from ..layout import CANONICAL_HEADERS_FI
 from ..model import FIELD_ORDER, Field, StatusScale, column_letter
 from ..scale import default_scale
+from .datestyle import STYLE_TIME
 from .names import (
     DATA_SHEET,
     FORMAT_VERSION,
@@ -42,6 +43,7 @@ from .names import (
     SETTING_ROUND,
     SETTINGS_SHEET,
 )
+from .sheetspec import DATE_TIME_FORMAT
 
 TEMPLATE_NAME = "seuranta_master.xlsx"
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "xlsx_templates"
@@ -149,8 +151,15 @@ def _named_styles() -> list[Any]:
         alignment=Alignment(wrap_text=True, vertical="center"),
         border=border,
     )
+    time = NamedStyle(
+        name=STYLE_TIME,
+        font=Font(name=FONT, size=11),
+        number_format=DATE_TIME_FORMAT,
+        alignment=Alignment(horizontal="left", vertical="top"),
+    )
     return [
         header,
+        time,
         style(STYLE_BY_LEVEL[1], bold=True, tint=COLORS[1]),
         style(STYLE_BY_LEVEL[2], bold=True, tint=COLORS[2]),
         style(STYLE_BY_LEVEL[3], indent=1),
@@ -308,6 +317,17 @@ def write_settings(ws: Any, scale: StatusScale) -> None:
     ws.column_dimensions["E"].width = 60
 
 
+def print_landscape(ws: Any) -> None:
+    """Print set-up of a wide list: landscape A4, one page wide, the header row on every
+    page."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the template into the repository's ``xlsx_templates/`` (or the given path)."""
     args = sys.argv[1:] if argv is None else argv
@@ -319,14 +339,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def print_landscape(ws: Any) -> None:
-    """Print set-up of a wide list: landscape A4, one page wide, the header row on every
-    page."""
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
