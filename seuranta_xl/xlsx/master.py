@@ -39,6 +39,7 @@ from .template import (
     COLUMN_WIDTHS,
     DROPDOWN_ROWS,
     EXTRA_COLUMN_WIDTH,
+    ROUNDS_WIDTHS,
     ROW_STYLE_BY_LEVEL,
     STYLE_BY_LEVEL,
     STYLE_HEADER,
@@ -271,6 +272,10 @@ def _settings_sheet(xml: str, plan: Plan) -> str:
     edits.update({(r, 1): text for r, text in enumerate(displays, start=2)})
     data, _ = set_cells(xml.encode("utf-8"), edits)
     xml = data.decode("utf-8")
+    # steps beyond the template's look as its own do
+    first = re.search(r'<c r="A2" s="(\d+)"', xml)
+    if first:
+        xml = re.sub(r'<c r="A(\d+)"(?= t=|/>|>)', rf'<c r="A\1" s="{first.group(1)}"', xml)
     last = max(len(displays) + 1, *(int(n) for n in re.findall(r'<row r="(\d+)"', xml)))
     return _set_ref(xml, "dimension", f"A1:G{last}")
 
@@ -603,11 +608,41 @@ def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord
         return out.xml().encode("utf-8")
 
     rounds = [list(ROUNDS_HEADER)] + [r.cells() for r in records]
+
+    def rounds_sheet(old: bytes) -> bytes:
+        # the sheet keeps its own frame (widths, header row, frozen pane, print set-up):
+        # only the records under its header are written anew
+        xml = old.decode("utf-8")
+        data = _SHEET_DATA_RE.search(xml)
+        header = _FIRST_ROW_RE.match(data.group(1) or "") if data else None
+        if data is None or header is None:
+            return sheet(ROUNDS_SHEET, rounds, ROUNDS_WIDTHS)
+        body = "".join(
+            f'<row r="{r}">'
+            + "".join(
+                tool_cell_xml(f"{column_letter(c)}{r}", v, time_style.index)
+                for c, v in enumerate(values, start=1)
+            )
+            + "</row>"
+            for r, values in enumerate(rounds[1:], start=2)
+        )
+        xml = (
+            xml[: data.start()]
+            + f"<sheetData>{header.group(0)}{body}</sheetData>"
+            + xml[data.end() :]
+        )
+        ref = f"A1:{column_letter(max(len(g) for g in rounds))}{len(rounds)}"
+        return _set_ref(_set_ref(xml, "dimension", ref), "autoFilter", ref).encode("utf-8")
+
     return patch_sheets(
         path,
         {
-            ROUNDS_SHEET: lambda _old: sheet(ROUNDS_SHEET, rounds, (14, 20, 26, 48, 8, 10, 20, 20)),
+            ROUNDS_SHEET: rounds_sheet,
             KEY_SHEET: lambda _old: sheet(KEY_SHEET, identity.grid(), (20, 70)),
         },
         styles=time_style.styles,
     )
+
+
+_SHEET_DATA_RE = re.compile(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
+_FIRST_ROW_RE = re.compile(r'<row\b[^>]*?\sr="1"[^>]*?(?:/>|>.*?</row>)', re.S)
