@@ -229,10 +229,14 @@ def _row_xml(r: int, row: Row, widths: list[float], style_ids: dict[str, int]) -
     values: list[object] = [row.values.get(f) for f in FIELD_ORDER] + list(row.extras)
     texts: list[tuple[str, float, bool]] = []
     cells = []
+    empty = f' s="{row_style}"/>' if row_style else "/>"
     for c, value in enumerate(values, start=1):
         is_title = c == title_column
+        if (value is None or value == "") and not is_title:
+            cells.append(f'<c r="{_LETTERS[c]}{r}"{empty}')  # as cell_xml writes it, at once
+            continue
         shown = value
-        if type(value) is not str and isinstance(value, datetime | date | time | timedelta):
+        if value is not None and type(value) is not str and isinstance(value, _TIMES):
             shown = excel_serial(value)  # a bare serial in the row's style, as before
         cells.append(cell_xml(f"{_LETTERS[c]}{r}", shown, title_style if is_title else row_style))
         if value is not None:
@@ -244,6 +248,9 @@ def _row_xml(r: int, row: Row, widths: list[float], style_ids: dict[str, int]) -
     if height is not None:
         attrs += f' ht="{height:g}" customHeight="1"'
     return f'<row r="{r}"{attrs}>{"".join(cells)}</row>'
+
+
+_TIMES = (datetime, date, time, timedelta)
 
 
 class _Letters(dict[int, str]):

@@ -96,6 +96,8 @@ def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
         # characters per line as LibreOffice wraps Finnish text (measured against its
         # optimal row height; see tests/test_hostile_heights.py)
         per_line = max(int(width * (0.9 if bold else 1.0)), 1)
+        if len(text) <= per_line and "\n" not in text:
+            continue  # one line (most cells of a large master)
         n = sum(_wrapped_lines(part, per_line) for part in text.split("\n"))
         lines = max(lines, n)
     if lines <= 1:
