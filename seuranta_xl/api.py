@@ -314,6 +314,7 @@ def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int,
     from .model import Field
     from .rounds import MasterIdentity
     from .summary import rollup
+    from .xlsx.datestyle import TimeStyle
     from .xlsx.master import ensure_tool_sheets
     from .xlsx.names import LOG_SHEET
     from .xlsx.patch import append_rows, patch_sheets, set_cells
@@ -326,7 +327,8 @@ def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int,
     own = rollup_suggestions(loaded)  # cells whose last logged change is a suggestion
     scale = plan.scale
     rows = plan.by_code()
-    stamp = now.isoformat(sep=" ", timespec="seconds")
+    stamp = now.replace(microsecond=0)  # a real date in the change log, local time
+    time_style = TimeStyle()
     edits: dict[tuple[int, int], object] = {}
     logged: dict[tuple[int, int], list[object]] = {}
     kept = 0
@@ -354,11 +356,12 @@ def _write_rollup(master: Path, loaded: LoadedPlan, now: datetime) -> tuple[int,
         return new_xml
 
     def log(xml: bytes) -> bytes:
-        return append_rows(xml, [r for cell, r in logged.items() if cell not in skipped])
+        rows = [r for cell, r in logged.items() if cell not in skipped]
+        return append_rows(xml, rows, time_style.index)
 
     ensure_tool_sheets(master, loaded.identity or MasterIdentity.new())
     # in this order: the data sheet tells which cells were skipped before the log is written
-    patch_sheets(master, {plan.sheet: data, LOG_SHEET: log})
+    patch_sheets(master, {plan.sheet: data, LOG_SHEET: log}, styles=time_style.styles)
     return len(edits) - len(skipped), kept + len(skipped)
 
 

@@ -397,6 +397,7 @@ def _dry_write(master: Path, loaded: LoadedPlan, outcome: MergeResult) -> None:
 
 def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime) -> None:
     """Put the applied cells, the log rows and the tracker rows into the master."""
+    from .xlsx.datestyle import TimeStyle
     from .xlsx.master import ensure_tool_sheets
     from .xlsx.names import LOG_SHEET, RETURNS_SHEET
     from .xlsx.patch import append_rows, patch_sheets, set_cells
@@ -404,7 +405,8 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
     assert loaded.identity is not None
     plan = loaded.plan
     edits, where = _cell_edits(loaded, outcome)
-    stamp = now.isoformat(sep=" ", timespec="seconds")
+    stamp = now.replace(microsecond=0)  # a real date in the sheets, local time
+    time_style = TimeStyle()
     accepted = [f for f in outcome.files if f.merge is not None]
     if not accepted:
         return  # nothing merged: the master stays as it is, byte for byte
@@ -452,23 +454,26 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
                     "viety" if fr.result == MERGED else "ei muutoksia",
                 ]
             )
-        return append_rows(xml, log_rows)
+        return append_rows(xml, log_rows, time_style.index)
 
     def tracker(xml: bytes) -> bytes:
-        return append_rows(xml, tracker_rows)
+        return append_rows(xml, tracker_rows, time_style.index)
 
     ensure_tool_sheets(master, loaded.identity)
     # in this order: the data sheet tells which cells were skipped before the log is written
     outcome.backup = patch_sheets(
-        master, {plan.sheet: data, LOG_SHEET: log, RETURNS_SHEET: tracker}
+        master,
+        {plan.sheet: data, LOG_SHEET: log, RETURNS_SHEET: tracker},
+        styles=time_style.styles,
     )
     outcome.written = True
 
 
-def _local(stamp: str) -> str:
-    """An ISO time (UTC) as this machine's local time, as the coordinator reads it."""
+def _local(stamp: str) -> datetime | str:
+    """An ISO time (UTC) as this machine's local time, as the coordinator reads it (a
+    real date in the sheet); text that is no time as it is."""
     try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return datetime.fromisoformat(stamp).astimezone().replace(tzinfo=None, microsecond=0)
     except ValueError:
         return stamp
 

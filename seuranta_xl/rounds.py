@@ -15,7 +15,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .celltext import stored_text
 from .model import FIELD_ORDER, Code, Plan, Row
@@ -366,7 +366,7 @@ class RoundRecord:
     def cells(self) -> list[object]:
         return [
             self.round_id,
-            self.created,
+            time_value(self.created),
             self.owner,
             self.file,
             self.rows,
@@ -381,8 +381,37 @@ class RoundRecord:
         """A record from its cells; BadToolCell (column index from 0) for a count that
         is not a whole number."""
         v = [_text(x) for x in row] + [""] * (9 - len(row))
+        if len(row) > 1:
+            v[1] = time_text(row[1])  # a real date, or the ISO text older versions wrote
         rows, own = _count(v[4], 4), _count(v[5], 5)
         return cls(v[0], v[1], v[2], v[3], rows, own, v[6], v[7], v[8])
+
+
+def time_text(value: object, sep: str = "T") -> str:
+    """A time in the tool's sheets as the ISO text (to the second) the tool compares and
+    shows: a cell formatted as a date reads as a datetime, one written by an older
+    version as that text, which is kept as it is. Local naive time either way."""
+    if isinstance(value, datetime):
+        # a serial number read back may be a microsecond off the second written
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.isoformat(sep=sep)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day).isoformat(sep=sep)
+    return _text(value)
+
+
+def time_value(text: object) -> object:
+    """An ISO time text as a naive datetime, for a real date in the tool's sheets; any
+    other value as it is."""
+    if isinstance(text, str) and text[:4].isdigit():
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        return value
+    return text
 
 
 class BadToolCell(ValueError):

@@ -118,10 +118,13 @@ def check_hierarchy(plan: Plan) -> Iterator[Finding]:
         code = row.code
         if code is None or code.level > MAX_LEVEL:
             continue
-        ref = _level_cell(row)
         if code in seen:
             yield Finding.at(
-                "code.duplicate", E, ref, str(code), first_row=first_row[code].sheet_row
+                "code.duplicate",
+                E,
+                _level_cell(row),
+                str(code),
+                first_row=first_row[code].sheet_row,
             )
             continue
         while stack and stack[-1].code is not None and stack[-1].code.level >= code.level:
@@ -131,13 +134,13 @@ def check_hierarchy(plan: Plan) -> Iterator[Finding]:
         hierarchy_finding = None
         if parent is not None and parent not in first_row:
             hierarchy_finding = Finding.at(
-                "hierarchy.parent_missing", E, ref, str(code), parent=str(parent)
+                "hierarchy.parent_missing", E, _level_cell(row), str(code), parent=str(parent)
             )
         elif parent is not None and parent not in seen:
             hierarchy_finding = Finding.at(
                 "hierarchy.parent_after",
                 E,
-                ref,
+                _level_cell(row),
                 str(code),
                 parent=str(parent),
                 parent_row=first_row[parent].sheet_row,
@@ -152,7 +155,7 @@ def check_hierarchy(plan: Plan) -> Iterator[Finding]:
             hierarchy_finding = Finding.at(
                 "hierarchy.prefix",
                 E,
-                ref,
+                _level_cell(row),
                 str(code),
                 above=str(above.code),
                 above_row=above.sheet_row,
@@ -162,7 +165,7 @@ def check_hierarchy(plan: Plan) -> Iterator[Finding]:
             hierarchy_finding = Finding.at(
                 "hierarchy.order",
                 W,
-                ref,
+                _level_cell(row),
                 str(code),
                 previous=str(previous.code),
                 previous_row=previous.sheet_row,
@@ -231,11 +234,15 @@ def check_owners(plan: Plan) -> Iterator[Finding]:
     from .rounds import owner_key
 
     first: dict[str, str] = {}  # owner_key -> the name as first written
+    keys: dict[str, str] = {}  # name -> owner_key: an owner has many rows
     for row in plan.rows:
         if row.owner and row.ref(Field.OWNER) is not None:
             # names differing only in case or spacing are one person: said, not hidden
             # (issue 8, hostile review)
-            seen = first.setdefault(owner_key(row.owner), row.owner)
+            key = keys.get(row.owner)
+            if key is None:
+                key = keys[row.owner] = owner_key(row.owner)
+            seen = first.setdefault(key, row.owner)
             if seen != row.owner:
                 ref = _must(row.ref(Field.OWNER))
                 yield Finding.at(
@@ -272,12 +279,17 @@ def check_texts(plan: Plan) -> Iterator[Finding]:
         for f, value in row.values.items():
             if not isinstance(value, str) or not value:
                 continue
+            too_long = len(value) > EXCEL_CELL_LIMIT
+            control = _CONTROL_RE.search(value) is not None
+            formula = looks_like_formula(value)
+            if not (too_long or control or formula):
+                continue  # the common case: no cell to name
             ref = _must(row.ref(f))
-            if len(value) > EXCEL_CELL_LIMIT:
+            if too_long:
                 yield Finding.at("text.too_long", E, ref, _code_text(row), length=len(value))
-            if _CONTROL_RE.search(value):
+            if control:
                 yield Finding.at("text.control", W, ref, _code_text(row))
-            if looks_like_formula(value):
+            if formula:
                 yield Finding.at(
                     "text.formula", W, ref, _code_text(row), first=value.lstrip()[0], text=value
                 )

@@ -103,8 +103,20 @@ _TITLES = (
 )
 
 
+_WORD_BITS = len(_WORDS).bit_length()
+
+
 def _sentence(rng: random.Random, words: int) -> str:
-    body = " ".join(rng.choice(_WORDS) for _ in range(words))
+    # the words rng.choice(_WORDS) draws, drawn as it draws them (random bits, a draw past
+    # the end drawn again), inline: a large synthetic master draws a million words
+    n, bits = len(_WORDS), rng.getrandbits
+    picked = []
+    for _ in range(words):
+        r = bits(_WORD_BITS)
+        while r >= n:
+            r = bits(_WORD_BITS)
+        picked.append(_WORDS[r])
+    body = " ".join(picked)
     return body[:1].upper() + body[1:] + "."
 
 
@@ -112,8 +124,10 @@ def _text(rng: random.Random, low: int, high: int) -> str:
     """A paragraph of ``low``..``high`` characters or so."""
     target = rng.randint(low, high)
     parts: list[str] = []
-    while sum(len(p) + 1 for p in parts) < target:
+    length = 0
+    while length < target:
         parts.append(_sentence(rng, rng.randint(6, 14)))
+        length += len(parts[-1]) + 1
     return " ".join(parts)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,8 @@ def cells(path: Path, *, hexes: bool = False) -> dict[str, list[list[object]]]:
     wb = pc.CalamineWorkbook.from_path(str(path))
 
     def mask(v: object) -> object:
+        if isinstance(v, datetime):  # the tool sheets' times are real dates (issue 10)
+            return "<time>"
         if isinstance(v, str):
             v = _TIME.sub("<time>", v)
             return _HEX.sub("<hex>", v) if hexes else v

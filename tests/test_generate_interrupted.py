@@ -313,7 +313,8 @@ def test_a_master_given_its_sheets_but_not_the_round_keeps_nothing_staged(tmp_pa
     def full_disk(*args, **kwargs):
         raise WriteError("save_failed", path=str(master), detail="No space left on device")
 
-    monkeypatch.setattr(patch, "replace_sheets", full_disk)
+    # record_round writes the rounds sheet (and the time format) through patch_sheets
+    monkeypatch.setattr(patch, "patch_sheets", full_disk)
     with pytest.raises(WriteError) as err:
         generate(master, out, round_id=ROUND)
     monkeypatch.undo()

@@ -34,6 +34,7 @@ def test_template_layout():
     assert d["named_styles"] == sorted(
         [
             "Seuranta otsikko",
+            "Seuranta aika",  # issue 10: the tool sheets' times
             "Seuranta tavoite",
             "Seuranta vuositavoite",
             "Seuranta toimenpide",

@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..celltext import escape_excel, stored_text
-from ..errors import WriteError
+from ..errors import UnreadableFile, WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
 from ..rounds import MasterIdentity, RoundRecord
 from ..texts import rule_title, severity_name
+from .datestyle import STYLE_TIME, excel_serial, named_style_xf
 from .names import (
     DATA_SHEET,
     FINDINGS_SHEETS,
@@ -30,11 +32,14 @@ from .names import (
     SCALE_NAME,
     SETTINGS_SHEET,
 )
+from .ooxml import cell_xml, xml_text
+from .patch import copy_entry_raw, deflate, verify_parts, write_deflated
 from .save import atomic_write, refuse_if_open, run_lock
 from .template import (
     COLUMN_WIDTHS,
     DROPDOWN_ROWS,
     EXTRA_COLUMN_WIDTH,
+    ROUNDS_WIDTHS,
     ROW_STYLE_BY_LEVEL,
     STYLE_BY_LEVEL,
     STYLE_HEADER,
@@ -43,7 +48,6 @@ from .template import (
     row_height,
     scale_range,
     template_path,
-    write_settings,
 )
 
 
@@ -106,9 +110,13 @@ def set_text_safe(cell: Any, value: object) -> None:
 
 def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | None:
     """Build a master at ``target`` from the template and ``plan``; returns the backup of a
-    replaced master, if any. Refuses an existing target unless ``force``."""
-    from openpyxl import load_workbook
+    replaced master, if any. Refuses an existing target unless ``force``.
 
+    The template's zip is copied entry by entry; only the data, settings and key sheets,
+    the workbook (defined names), the styles (the named styles' cell formats) and the
+    document properties are written anew, as XML strings (no workbook library: a
+    20,000-row master is written in well under a second).
+    """
     target = Path(target)
     if target.suffix.lower() != ".xlsx":
         raise WriteError("not_xlsx", path=str(target))
@@ -119,64 +127,214 @@ def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | Non
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError("save_failed", path=str(target), detail=str(exc)) from None
-    wb = load_workbook(template_path())
-    ws = wb[DATA_SHEET]
+    template = template_path()
+    with zipfile.ZipFile(template) as zf:
+        new = _master_parts(zf, plan)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the large sheet deflates meanwhile
+        packed = dict(zip(new, pool.map(deflate, new.values()), strict=True))
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(template) as src, zipfile.ZipFile(tmp, "w") as dst:
+            for info in src.infolist():
+                if info.filename in new:
+                    deflated, crc = packed[info.filename]
+                    write_deflated(dst, info, deflated, crc, len(new[info.filename]))
+                else:
+                    copy_entry_raw(src, dst, info)
+
+    def verify(tmp: Path) -> None:
+        verify_parts(tmp, {part: data for part, (data, _) in packed.items()})
+
+    with run_lock(target):
+        return atomic_write(target, write, backup=target.exists(), verify=verify)
+
+
+def _master_parts(zf: zipfile.ZipFile, plan: Plan) -> dict[str, bytes]:
+    """The template's parts ``init`` writes anew, by part name."""
+    from .patch import sheet_parts, styles_part
+
+    sheets = sheet_parts(zf)
+    styles_name = styles_part(zf)
+    styles = zf.read(styles_name).decode("utf-8")
+    style_ids: dict[str, int] = {}
+    # the tool sheets' times too, so that the first merge finds their format ready
+    for name in (
+        STYLE_HEADER,
+        *STYLE_BY_LEVEL.values(),
+        *ROW_STYLE_BY_LEVEL.values(),
+        STYLE_TEXT,
+        STYLE_TIME,
+    ):
+        found = named_style_xf(styles, name)
+        if found is None:  # a template without the style: a broken installation
+            raise UnreadableFile("template_missing", path=str(template_path()))
+        styles, style_ids[name] = found
+    last_row = len(plan.rows) + 1
+    last_col = column_letter(len(FIELD_ORDER) + len(plan.extra_columns))
+    read = lambda name: zf.read(sheets[name]).decode("utf-8")  # noqa: E731
+    return {
+        sheets[DATA_SHEET]: _data_sheet(read(DATA_SHEET), plan, style_ids).encode("utf-8"),
+        sheets[SETTINGS_SHEET]: _settings_sheet(read(SETTINGS_SHEET), plan).encode("utf-8"),
+        sheets[KEY_SHEET]: _grid_sheet(read(KEY_SHEET), MasterIdentity.new().grid()).encode(),
+        styles_name: styles.encode("utf-8"),
+        "xl/workbook.xml": _workbook(
+            zf.read("xl/workbook.xml").decode("utf-8"), plan, f"$A$1:${last_col}${last_row}"
+        ).encode("utf-8"),
+        "docProps/core.xml": _core(zf.read("docProps/core.xml").decode("utf-8"), plan).encode(),
+    }
+
+
+def _data_sheet(xml: str, plan: Plan, style_ids: dict[str, int]) -> str:
+    """The template's data sheet with the plan's rows (and extra columns) in it."""
+    header_style = style_ids[STYLE_HEADER]
     widths = [COLUMN_WIDTHS[f] for f in FIELD_ORDER]
+    extra_cells = []
+    extra_cols = []
     for k, (_, header) in enumerate(plan.extra_columns):
         col = len(FIELD_ORDER) + 1 + k
-        cell = ws.cell(row=1, column=col)
-        set_text_safe(cell, header)
-        cell.style = STYLE_HEADER
-        ws.column_dimensions[column_letter(col)].width = EXTRA_COLUMN_WIDTH
+        extra_cells.append(cell_xml(f"{column_letter(col)}1", header, header_style))
+        extra_cols.append(
+            f'<col width="{EXTRA_COLUMN_WIDTH:g}" customWidth="1" min="{col}" max="{col}" />'
+        )
         widths.append(EXTRA_COLUMN_WIDTH)
-    for i, row in enumerate(plan.rows, start=2):
-        _write_row(ws, i, row, widths)
+    rows = [_row_xml(i, row, widths, style_ids) for i, row in enumerate(plan.rows, start=2)]
     last_row = len(plan.rows) + 1
     last_col = column_letter(len(widths))
-    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    ref = f"A1:{last_col}{last_row}"
+    # the header row as the template has it, the extra columns' headers after it
+    head_end = xml.index("</row>", xml.index("<sheetData>"))
+    xml = xml[:head_end] + "".join(extra_cells) + xml[head_end:]
+    xml = xml.replace("</cols>", "".join(extra_cols) + "</cols>", 1)
+    xml = _set_ref(xml, "dimension", ref)
+    xml = _set_ref(xml, "autoFilter", ref)
     if last_row > DROPDOWN_ROWS:
         status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
-        ws.data_validations.dataValidation[0].sqref = _sqref(
-            f"{status_col}2:{status_col}{last_row + 500}"
+        xml = re.sub(
+            r'(<dataValidation\b[^>]*?\ssqref=")[^"]*(")',
+            rf"\g<1>{status_col}2:{status_col}{last_row + 500}\g<2>",
+            xml,
+            count=1,
         )
-    settings = wb[SETTINGS_SHEET]
-    for r in settings.iter_rows(min_col=1, max_col=1, min_row=2):
-        r[0].value = None
-    write_settings(settings, plan.scale)
-    wb.defined_names[SCALE_NAME].attr_text = scale_range(len(plan.scale.values))
-    _write_grid(wb[KEY_SHEET], MasterIdentity.new().grid())
-    wb.properties.created = wb.properties.modified = datetime.now().replace(microsecond=0)
-    if plan.source:
-        wb.properties.description = f"Tuotu tiedostosta {plan.source}"
-    with run_lock(target):
-        return atomic_write(target, wb.save, backup=target.exists())
+    at = xml.index("</sheetData>")
+    return xml[:at] + "".join(rows) + xml[at:]
 
 
-def _sqref(text: str) -> Any:
-    from openpyxl.worksheet.cell_range import MultiCellRange
-
-    return MultiCellRange(text)
-
-
-def _write_row(ws: Any, r: int, row: Row, widths: list[float]) -> None:
+def _row_xml(r: int, row: Row, widths: list[float], style_ids: dict[str, int]) -> str:
+    """One row of the data sheet: every cell in the level's style (the code-and-title cell
+    in its own), the height that shows its wrapped text, the outline level under its goal."""
     level = row.level if row.level in STYLE_BY_LEVEL else (row.column_level or 0)
-    row_style = ROW_STYLE_BY_LEVEL.get(level, STYLE_TEXT)
+    row_style = style_ids[ROW_STYLE_BY_LEVEL.get(level, STYLE_TEXT)]
+    title_style = style_ids[STYLE_BY_LEVEL.get(level, STYLE_TEXT)]
     title_column = FIELD_ORDER.index(row.code_field) + 1 if row.code_field else None
     values: list[object] = [row.values.get(f) for f in FIELD_ORDER] + list(row.extras)
     texts: list[tuple[str, float, bool]] = []
+    cells = []
+    empty = f' s="{row_style}"/>' if row_style else "/>"
     for c, value in enumerate(values, start=1):
-        cell = ws.cell(row=r, column=c)
-        set_text_safe(cell, value)
         is_title = c == title_column
-        cell.style = STYLE_BY_LEVEL.get(level, STYLE_TEXT) if is_title else row_style
+        if (value is None or value == "") and not is_title:
+            cells.append(f'<c r="{_LETTERS[c]}{r}"{empty}')  # as cell_xml writes it, at once
+            continue
+        shown = value
+        if value is not None and type(value) is not str and isinstance(value, _TIMES):
+            shown = excel_serial(value)  # a bare serial in the row's style, as before
+        cells.append(cell_xml(f"{_LETTERS[c]}{r}", shown, title_style if is_title else row_style))
         if value is not None:
             texts.append((str(value), widths[c - 1], is_title and level in (1, 2)))
-    height = row_height(texts)
-    dim = ws.row_dimensions[r]
-    if height is not None:
-        dim.height = height
+    attrs = ""
     if level in (2, 3):
-        dim.outline_level = level - 1
+        attrs += f' outlineLevel="{level - 1}"'
+    height = row_height(texts)
+    if height is not None:
+        attrs += f' ht="{height:g}" customHeight="1"'
+    return f'<row r="{r}"{attrs}>{"".join(cells)}</row>'
+
+
+_TIMES = (datetime, date, time, timedelta)
+
+
+class _Letters(dict[int, str]):
+    def __missing__(self, c: int) -> str:
+        self[c] = letter = column_letter(c)
+        return letter
+
+
+_LETTERS = _Letters()
+
+
+def _set_ref(xml: str, tag: str, ref: str) -> str:
+    return re.sub(rf'(<{tag}\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{ref}\g<2>", xml, count=1)
+
+
+def _settings_sheet(xml: str, plan: Plan) -> str:
+    """The template's settings sheet with the plan's scale in column A (its other
+    settings as the template has them)."""
+    from .patch import set_cells
+
+    old = len(re.findall(r'<c r="A(\d+)"', xml)) - 1
+    displays = plan.scale.displays()
+    edits: dict[tuple[int, int], object] = {
+        (r, 1): None for r in range(2, old + 2)
+    }  # the template's scale goes
+    edits.update({(r, 1): text for r, text in enumerate(displays, start=2)})
+    data, _ = set_cells(xml.encode("utf-8"), edits)
+    xml = data.decode("utf-8")
+    # steps beyond the template's look as its own do
+    first = re.search(r'<c r="A2" s="(\d+)"', xml)
+    if first:
+        xml = re.sub(r'<c r="A(\d+)"(?= t=|/>|>)', rf'<c r="A\1" s="{first.group(1)}"', xml)
+    last = max(len(displays) + 1, *(int(n) for n in re.findall(r'<row r="(\d+)"', xml)))
+    return _set_ref(xml, "dimension", f"A1:G{last}")
+
+
+def _grid_sheet(xml: str, grid: list[list[Any]]) -> str:
+    """An empty sheet of the template with ``grid`` written from A1."""
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(cell_xml(f"{column_letter(c)}{r}", v, 0) for c, v in enumerate(values, 1))
+        + "</row>"
+        for r, values in enumerate(grid, start=1)
+    )
+    xml = re.sub(
+        r"<sheetData\s*/>|<sheetData>\s*</sheetData>", f"<sheetData>{rows}</sheetData>", xml
+    )
+    ref = f"A1:{column_letter(max(len(v) for v in grid))}{len(grid)}"
+    return _set_ref(xml, "dimension", ref)
+
+
+def _workbook(xml: str, plan: Plan, data_area: str) -> str:
+    """The template's workbook part with the scale's range and the data sheet's filter."""
+    xml = re.sub(
+        rf'(<definedName name="{SCALE_NAME}"[^>]*>)[^<]*(</definedName>)',
+        lambda m: m.group(1) + xml_text(scale_range(len(plan.scale.values))) + m.group(2),
+        xml,
+        count=1,
+    )
+    quoted = DATA_SHEET.replace("'", "''")
+    return re.sub(
+        r'(<definedName name="_xlnm._FilterDatabase" localSheetId="0"[^>]*>)[^<]*(</definedName>)',
+        lambda m: m.group(1) + xml_text(f"'{quoted}'!{data_area}") + m.group(2),
+        xml,
+        count=1,
+    )
+
+
+def _core(xml: str, plan: Plan) -> str:
+    """The template's document properties, created now, and the source named."""
+    stamp = datetime.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for tag in ("created", "modified"):
+        xml = re.sub(
+            rf"(<dcterms:{tag}\b[^>]*>)[^<]*(</dcterms:{tag}>)",
+            rf"\g<1>{stamp}\g<2>",
+            xml,
+        )
+    xml = re.sub(r"<dc:description\b[^>]*(?:/>|>[^<]*</dc:description>)", "", xml)
+    if plan.source:
+        description = (
+            f"<dc:description>{xml_text(f'Tuotu tiedostosta {plan.source}')}</dc:description>"
+        )
+        xml = xml.replace("</cp:coreProperties>", description + "</cp:coreProperties>")
+    return xml
 
 
 # --------------------------------------------------------------------------- marking findings
@@ -434,26 +592,64 @@ def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord
     ``records`` is the whole list (earlier rounds included); the caller holds the master's
     run lock from reading the earlier records to here. Returns the backup made.
     """
-    from .ooxml import Sheet, cell_xml
-    from .patch import replace_sheets
+    from .datestyle import TimeStyle
+    from .ooxml import Sheet
+    from .patch import patch_sheets, tool_cell_xml
 
     path = Path(path)
     refuse_if_open(path)
     ensure_tool_sheets(path, identity)
-    sheets = {}
-    for name, grid, widths in (
-        (
-            ROUNDS_SHEET,
-            [list(ROUNDS_HEADER)] + [r.cells() for r in records],
-            (14, 20, 26, 48, 8, 10, 20, 20),
-        ),
-        (KEY_SHEET, identity.grid(), (20, 70)),
-    ):
-        sheet = Sheet(name, cols=list(enumerate(widths, start=1)))
+    time_style = TimeStyle()
+
+    def sheet(name: str, grid: list[list[object]], widths: tuple[int, ...]) -> bytes:
+        out = Sheet(name, cols=list(enumerate(widths, start=1)))
         for r, values in enumerate(grid, start=1):
-            sheet.add_row(
-                r, (cell_xml(f"{column_letter(c)}{r}", v, 0) for c, v in enumerate(values, start=1))
+            out.add_row(
+                r,
+                (
+                    tool_cell_xml(f"{column_letter(c)}{r}", v, time_style.index)
+                    for c, v in enumerate(values, start=1)
+                ),
             )
-        sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
-        sheets[name] = sheet.xml()
-    return replace_sheets(path, sheets)
+        out.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
+        return out.xml().encode("utf-8")
+
+    rounds = [list(ROUNDS_HEADER)] + [r.cells() for r in records]
+
+    def rounds_sheet(old: bytes) -> bytes:
+        # the sheet keeps its own frame (widths, header row, frozen pane, print set-up):
+        # only the records under its header are written anew
+        xml = old.decode("utf-8")
+        data = _SHEET_DATA_RE.search(xml)
+        header = _FIRST_ROW_RE.match(data.group(1) or "") if data else None
+        if data is None or header is None:
+            return sheet(ROUNDS_SHEET, rounds, ROUNDS_WIDTHS)
+        body = "".join(
+            f'<row r="{r}">'
+            + "".join(
+                tool_cell_xml(f"{column_letter(c)}{r}", v, time_style.index)
+                for c, v in enumerate(values, start=1)
+            )
+            + "</row>"
+            for r, values in enumerate(rounds[1:], start=2)
+        )
+        xml = (
+            xml[: data.start()]
+            + f"<sheetData>{header.group(0)}{body}</sheetData>"
+            + xml[data.end() :]
+        )
+        ref = f"A1:{column_letter(max(len(g) for g in rounds))}{len(rounds)}"
+        return _set_ref(_set_ref(xml, "dimension", ref), "autoFilter", ref).encode("utf-8")
+
+    return patch_sheets(
+        path,
+        {
+            ROUNDS_SHEET: rounds_sheet,
+            KEY_SHEET: lambda _old: sheet(KEY_SHEET, identity.grid(), (20, 70)),
+        },
+        styles=time_style.styles,
+    )
+
+
+_SHEET_DATA_RE = re.compile(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
+_FIRST_ROW_RE = re.compile(r'<row\b[^>]*?\sr="1"[^>]*?(?:/>|>.*?</row>)', re.S)

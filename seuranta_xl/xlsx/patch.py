@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -264,12 +265,11 @@ class SheetFull(ValueError):
         self.first, self.last = first, last
 
 
-def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
+def append_rows(xml: bytes, rows: list[list[object]], time_style: int = 0) -> bytes:
     """Append rows after the last row of a worksheet's XML, growing its dimension and
     filter to cover them. The rows already there are not touched. SheetFull when they would
-    go past row 1,048,576 (Excel opens no file with more)."""
-    from .ooxml import cell_xml
-
+    go past row 1,048,576 (Excel opens no file with more). A datetime goes in as a real
+    date in cell format ``time_style`` (see ``datestyle.TimeStyle``)."""
     if not rows:
         return xml
     last = max((int(m.group(1)) for m in _ROW_RE.finditer(xml)), default=0)
@@ -278,7 +278,7 @@ def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
     body = b"".join(
         b'<row r="%d">' % (last + 1 + i)
         + b"".join(
-            cell_xml(f"{column_letter(c)}{last + 1 + i}", v, 0).encode()
+            tool_cell_xml(f"{column_letter(c)}{last + 1 + i}", v, time_style).encode()
             for c, v in enumerate(values, start=1)
         )
         + b"</row>"
@@ -306,10 +306,15 @@ def append_rows(xml: bytes, rows: list[list[object]]) -> bytes:
 
 
 def patch_sheets(
-    path: Path, transforms: Mapping[str, Callable[[bytes], bytes]], *, backup: bool = True
+    path: Path,
+    transforms: Mapping[str, Callable[[bytes], bytes]],
+    *,
+    backup: bool = True,
+    styles: Callable[[bytes], bytes] | None = None,
 ) -> Path | None:
     """Rewrite ``path`` with the named sheets' XML transformed; every other entry is
-    carried over byte for byte. Returns the backup made."""
+    carried over byte for byte. ``styles``, when given, transforms the stylesheet first
+    (which is written only if it changed). Returns the backup made."""
     path = Path(path)
     with zipfile.ZipFile(path) as zf:
         parts = sheet_parts(zf)
@@ -320,6 +325,13 @@ def patch_sheets(
         with ThreadPoolExecutor(max_workers=2) as pool:
             new: dict[str, bytes] = {}
             packed: dict[str, Future[tuple[bytes, int]]] = {}
+            if styles is not None:
+                name = styles_part(zf)
+                old = zf.read(name)
+                changed = styles(old)
+                if changed != old:
+                    new[name] = changed
+                    packed[name] = pool.submit(_deflate, changed)
             for name, fn in transforms.items():
                 part = parts[name]
                 try:
@@ -338,3 +350,56 @@ def _deflate(data: bytes) -> tuple[bytes, int]:
     default, a little larger) and the CRC-32, as a zip entry stores them."""
     co = zlib.compressobj(1, zlib.DEFLATED, -15)
     return co.compress(data) + co.flush(), zlib.crc32(data)
+
+
+# --------------------------------------------------------------------------- issue 10 (init)
+
+
+def styles_part(zf: zipfile.ZipFile) -> str:
+    """The stylesheet's part name, through the workbook's relationships."""
+    workbook = _office_document(zf)
+    folder = posixpath.dirname(workbook)
+    rels = ElementTree.fromstring(
+        zf.read(posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels"))
+    )
+    for rel in rels.iter(f"{NS_PKG}Relationship"):
+        if rel.get("Type", "").endswith("/styles"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(folder, target))
+    return posixpath.join(folder, "styles.xml")
+
+
+def deflate(data: bytes) -> tuple[bytes, int]:
+    """A part deflated as a zip entry stores it, with its CRC-32 (level 1, as merge)."""
+    return _deflate(data)
+
+
+def write_deflated(
+    dst: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: bytes, crc: int, size: int
+) -> None:
+    """Add an entry (named and dated as ``info``) whose data is already deflated."""
+    _write_raw(dst, info, deflated, crc, size)
+
+
+def verify_parts(path: Path, packed: Mapping[str, bytes]) -> None:
+    """The written zip holds the workbook part and each of ``packed`` (part -> deflated
+    bytes) as written."""
+    with zipfile.ZipFile(path) as zf:
+        if _office_document(zf) not in zf.namelist():
+            raise OSError("written file has no workbook part")
+        for part, deflated in packed.items():
+            if _stored_bytes(zf, zf.getinfo(part)) != deflated:
+                raise OSError(f"written file differs at {part}")
+
+
+def tool_cell_xml(ref: str, value: object, time_style: int) -> str:
+    """A cell of the tool's own sheets: a datetime as a real date in cell format
+    ``time_style``, anything else as ``ooxml.cell_xml`` writes it (unstyled)."""
+    from .datestyle import excel_serial
+    from .ooxml import cell_xml
+
+    if isinstance(value, datetime):
+        return cell_xml(ref, excel_serial(value), time_style)
+    return cell_xml(ref, value, 0)

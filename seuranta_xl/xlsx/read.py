@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import LayoutError, UnreadableFile
 from ..layout import Header, find_header, read_plan
 from ..model import Plan, SourceTable, StatusScale, column_letter
-from ..rounds import BadToolCell, MasterIdentity, RoundRecord, read_round_records
+from ..rounds import BadToolCell, MasterIdentity, RoundRecord, read_round_records, time_text
 from ..scale import default_scale
 from .marks import marked_in_zip
 from .names import (
@@ -225,17 +225,37 @@ def _read_workbook(path: Path) -> _Book:
             ]
         if LOG_SHEET in names:
             book.log = [
-                tuple(r) for r in grid(LOG_SHEET)[1:] if any(v not in ("", None) for v in r)
+                _times_as_text(r, LOG_TIME_COLUMNS)
+                for r in grid(LOG_SHEET)[1:]
+                if any(v not in ("", None) for v in r)
             ]
         if RETURNS_SHEET in names:
             book.returns = [
-                tuple(r) for r in grid(RETURNS_SHEET)[1:] if any(v not in ("", None) for v in r)
+                _times_as_text(r, RETURNS_TIME_COLUMNS)
+                for r in grid(RETURNS_SHEET)[1:]
+                if any(v not in ("", None) for v in r)
             ]
     except pc.PasswordError:
         raise UnreadableFile("encrypted", path=p) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UnreadableFile("corrupt", path=p, detail=f"{type(exc).__name__}: {exc}") from None
     return book
+
+
+LOG_TIME_COLUMNS = (0,)
+RETURNS_TIME_COLUMNS = (5, 6)
+"""The columns (from 0) of the change log and the returns tracker that hold times."""
+
+
+def _times_as_text(row: list[object], columns: tuple[int, ...]) -> tuple[object, ...]:
+    """A row of a tool sheet with its times as ISO text (``2021-04-01 09:00:00``), whether
+    the cells hold real dates (written since issue 10) or the text older versions wrote,
+    so that every reader compares and shows them alike."""
+    out = list(row)
+    for c in columns:
+        if c < len(out):
+            out[c] = time_text(out[c], sep=" ")
+    return tuple(out)
 
 
 def _scale_from_settings(cells: list[list[object]], path: str) -> StatusScale | None:

@@ -20,6 +20,7 @@ from ..errors import UnreadableFile
 from ..layout import CANONICAL_HEADERS_FI
 from ..model import FIELD_ORDER, Field, StatusScale, column_letter
 from ..scale import default_scale
+from .datestyle import STYLE_TIME
 from .names import (
     DATA_SHEET,
     FORMAT_VERSION,
@@ -42,6 +43,9 @@ from .names import (
     SETTING_ROUND,
     SETTINGS_SHEET,
 )
+from .save import EXCEL_MAX_ROWS
+from .sheetspec import DATE_TIME_FORMAT
+from .sheetspec import FONT as SHEET_FONT
 
 TEMPLATE_NAME = "seuranta_master.xlsx"
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "xlsx_templates"
@@ -67,7 +71,9 @@ STYLE_TEXT = "Seuranta teksti"
 ROW_STYLE_BY_LEVEL = {1: "Seuranta tavoiterivi", 2: "Seuranta vuositavoiterivi", 3: STYLE_TEXT}
 """The other cells of a row: the level's tint, regular text."""
 
-FONT = "Calibri"
+FONT = SHEET_FONT
+FONT_FAMILY = 2
+"""Swiss (sans-serif): what a program without Calibri falls back to."""
 COLORS = {
     "header": "1F4E78",
     1: "DDEBF7",
@@ -90,6 +96,8 @@ def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
         # characters per line as LibreOffice wraps Finnish text (measured against its
         # optimal row height; see tests/test_hostile_heights.py)
         per_line = max(int(width * (0.9 if bold else 1.0)), 1)
+        if len(text) <= per_line and "\n" not in text:
+            continue  # one line (most cells of a large master)
         n = sum(_wrapped_lines(part, per_line) for part in text.split("\n"))
         lines = max(lines, n)
     if lines <= 1:
@@ -101,15 +109,17 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     """Lines ``text`` takes wrapped at word breaks, as a spreadsheet wraps it: a word that
     does not fit goes to the next line whole (counting characters alone left the last line
     of long texts clipped in print), and a word longer than a line is broken."""
+    if len(text) <= per_line:  # its words and the spaces between them fit on one line
+        return 1
     lines, used = 1, 0
-    for word in text.split():
-        n = len(word)
+    for n in map(len, text.split()):
         if used and used + 1 + n <= per_line:
             used += 1 + n
             continue
         if used:
             lines += 1
-        lines += max(0, math.ceil(n / per_line) - 1)
+        if n > per_line:
+            lines += math.ceil(n / per_line) - 1
         used = n % per_line or per_line
     return lines
 
@@ -134,7 +144,7 @@ def _named_styles() -> list[Any]:
     def style(name: str, *, bold: bool = False, tint: str | None = None, indent: int = 0) -> Any:
         return NamedStyle(
             name=name,
-            font=Font(name=FONT, size=11, bold=bold),
+            font=Font(name=FONT, family=FONT_FAMILY, size=11, bold=bold),
             fill=PatternFill("solid", fgColor=tint) if tint else PatternFill(),
             alignment=Alignment(wrap_text=True, vertical="top", indent=indent),
             border=border,
@@ -142,13 +152,20 @@ def _named_styles() -> list[Any]:
 
     header = NamedStyle(
         name=STYLE_HEADER,
-        font=Font(name=FONT, size=11, bold=True, color="FFFFFF"),
+        font=Font(name=FONT, family=FONT_FAMILY, size=11, bold=True, color="FFFFFF"),
         fill=PatternFill("solid", fgColor=COLORS["header"]),
         alignment=Alignment(wrap_text=True, vertical="center"),
         border=border,
     )
+    time = NamedStyle(  # aligned as the unstyled cells beside it
+        name=STYLE_TIME,
+        font=Font(name=FONT, family=FONT_FAMILY, size=11),
+        number_format=DATE_TIME_FORMAT,
+        alignment=Alignment(horizontal="left"),
+    )
     return [
         header,
+        time,
         style(STYLE_BY_LEVEL[1], bold=True, tint=COLORS[1]),
         style(STYLE_BY_LEVEL[2], bold=True, tint=COLORS[2]),
         style(STYLE_BY_LEVEL[3], indent=1),
@@ -179,26 +196,23 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     ws.auto_filter.ref = f"A1:{column_letter(len(FIELD_ORDER))}1"
     # goals sit above their children: the outline's summary rows are above
     ws.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=True)
-    print_landscape(ws)
+    print_tool_sheet(ws)
     ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddHeader.left.text = "&A"
-    ws.oddHeader.right.text = "&D"
+    ws.oddHeader.right.text = "&D"  # the day it was printed
 
     status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
     add_status_dropdown(ws, f"{status_col}2:{status_col}{DROPDOWN_ROWS + 1}")
 
-    _add_table_sheet(wb, RETURNS_SHEET, RETURNS_HEADER, (14, 26, 8, 44, 18, 20, 20, 11, 12, 14, 22))
-    _add_table_sheet(wb, LOG_SHEET, LOG_HEADER, (20, 14, 26, 40, 18, 12, 18, 50, 50, 22))
+    _add_table_sheet(wb, RETURNS_SHEET, RETURNS_HEADER, RETURNS_WIDTHS)
+    _add_table_sheet(wb, LOG_SHEET, LOG_HEADER, LOG_WIDTHS)
 
     settings = wb.create_sheet(SETTINGS_SHEET)
     write_settings(settings, scale)
+    settings.freeze_panes = "A2"
+    print_tool_sheet(settings)
     settings.sheet_state = "hidden"
     wb.defined_names[SCALE_NAME] = DefinedName(SCALE_NAME, attr_text=scale_range(len(scale.values)))
-    rounds = wb.create_sheet(ROUNDS_SHEET)
-    rounds.append(list(ROUNDS_HEADER))
+    rounds = _add_table_sheet(wb, ROUNDS_SHEET, ROUNDS_HEADER, ROUNDS_WIDTHS)
     rounds.sheet_state = "hidden"
     key = wb.create_sheet(KEY_SHEET)
     key.sheet_state = "veryHidden"  # init writes the master's id and signing key here
@@ -210,18 +224,26 @@ def build_template(path: Path, scale: StatusScale | None = None) -> None:
     wb.save(path)
 
 
-def _add_table_sheet(wb: Any, name: str, header: tuple[str, ...], widths: tuple[int, ...]) -> None:
+# the tool sheets' columns: a time (d.m.yyyy h:mm) takes 16, a file name about 40; a
+# SHA-256 (64 characters) shows its start, enough to tell two files apart
+RETURNS_WIDTHS = (14, 26, 8, 44, 18, 17, 17, 11, 12, 11, 16)
+LOG_WIDTHS = (17, 14, 26, 40, 18, 12, 16, 50, 50, 30)
+ROUNDS_WIDTHS = (14, 17, 26, 48, 8, 8, 20, 20, 18)
+
+
+def _add_table_sheet(wb: Any, name: str, header: tuple[str, ...], widths: tuple[int, ...]) -> Any:
     """A sheet the tool fills row by row: styled header, frozen, filtered, printable."""
     ws = wb.create_sheet(name)
     for c, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
         ws.cell(row=1, column=c, value=text).style = STYLE_HEADER
         ws.column_dimensions[column_letter(c)].width = width
+    ws.row_dimensions[1].height = 30  # a header of two words wraps
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{column_letter(len(header))}1"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    print_tool_sheet(ws)
+    # the table's columns only: a long hash in the last one would spill onto a page of its own
+    ws.print_area = f"A1:{column_letter(len(header))}{EXCEL_MAX_ROWS}"
+    return ws
 
 
 def scale_range(steps: int) -> str:
@@ -253,17 +275,21 @@ def add_status_dropdown(ws: Any, sqref: str) -> Any:
 
 def write_settings(ws: Any, scale: StatusScale) -> None:
     """The settings sheet: the scale in column A (the dropdown's list), settings in C:D."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
+    bold = Font(name=FONT, family=FONT_FAMILY, size=11, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")  # beside a note that wraps
     ws["A1"] = "Etenemisasteikko"
-    ws["A1"].font = Font(bold=True)
+    ws["A1"].font = bold
     for i, text in enumerate(scale.displays(), start=2):
         ws.cell(row=i, column=1).value = text
         ws.cell(row=i, column=1).data_type = "s"
+        ws.cell(row=i, column=1).alignment = top
     ws["C1"] = "Asetus"
     ws["D1"] = "Arvo"
     ws["E1"] = "Selitys"
-    ws["C1"].font = ws["D1"].font = ws["E1"].font = Font(bold=True)
+    ws["C1"].font = ws["D1"].font = ws["E1"].font = bold
     explained = {
         SETTING_FORMAT: (FORMAT_VERSION, "Työkirjan muodon versio; älä muuta."),
         SETTING_DEADLINE: (None, "Näytetään täyttäjien ohjeessa, esim. 31.5.2021."),
@@ -292,18 +318,48 @@ def write_settings(ws: Any, scale: StatusScale) -> None:
         SETTING_LANG: ("fi", "Excel-painikkeiden viestien kieli: fi (suomi) tai en (English)."),
     }
     for r, (name, (value, note)) in enumerate(explained.items(), start=2):
-        ws.cell(row=r, column=3, value=name)
-        ws.cell(row=r, column=4, value=value)
-        ws.cell(row=r, column=5, value=note)
+        ws.cell(row=r, column=3, value=name).alignment = top
+        ws.cell(row=r, column=4, value=value).alignment = top
+        ws.cell(row=r, column=5, value=note).alignment = wrap
+        height = row_height([(note, SETTINGS_WIDTHS["E"], False)])
+        if height:
+            ws.row_dimensions[r].height = height
     ws["G1"] = (
         "Etenemisasteikko: yksi porras riville, numero ja selite (esim. "
         "'3 Toteutus on aloitettu, ei vielä valmis'). Etenemisasteen pudotusvalikko "
         "näyttää nämä rivit."
     )
-    ws.column_dimensions["A"].width = 80
-    ws.column_dimensions["C"].width = 26
-    ws.column_dimensions["D"].width = 30
-    ws.column_dimensions["E"].width = 60
+    for ref in ("A1", "C1", "D1", "E1", "G1"):
+        ws[ref].alignment = wrap
+    ws.row_dimensions[1].height = row_height([(str(ws["G1"].value), SETTINGS_WIDTHS["G"], False)])
+    for col, width in SETTINGS_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+
+
+SETTINGS_WIDTHS = {"A": 84, "B": 3, "C": 26, "D": 30, "E": 60, "G": 50}
+"""The settings sheet's columns: the scale's longest label, the settings, their notes."""
+
+
+def print_landscape(ws: Any) -> None:
+    """Print set-up of a wide list: landscape A4, one page wide, the header row on every
+    page."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+
+
+def print_tool_sheet(ws: Any) -> None:
+    """Print set-up of the master's own sheets: landscape A4, one page wide, the header
+    row on every page, the sheet's name and the page in the footer, margins that keep the
+    header and footer off the table."""
+    print_landscape(ws)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "&A – &P / &N"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,14 +373,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def print_landscape(ws: Any) -> None:
-    """Print set-up of a wide list: landscape A4, one page wide, the header row on every
-    page."""
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
