@@ -29,8 +29,11 @@ def measure(script: str, which: str, a: str, b: str) -> dict[str, float]:
         [sys.executable, script, "--child", which, a, b],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if proc.returncode != 0:  # the side's own traceback says why
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"{which} failed (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -1,0 +1,360 @@
+"""Benchmark: summary, summary --out, validate --mark and init, against openpyxl loading and
+saving the same master.
+
+    uv run python benchmarks/bench_summary.py                    # 1,000 owners x 20 rows
+    uv run python benchmarks/bench_summary.py --owners 50        # a quick look
+    uv run python benchmarks/bench_summary.py --growth           # and 2,000 ... 100,000 rows
+    uv run python benchmarks/bench_summary.py --growth --sizes 2000,10000
+
+The master is synthetic (owners x rows, 20,000 rows at full size) with a round issued to
+every owner and a few returns merged, so the rounds, the returns tracker and the change log
+are filled as after a real round. Each operation runs in its own process on its own copy of
+that same fresh master (a run changes its master): ``summary`` (the summary sheets into
+the master), ``summary --out`` (and a standalone summary), ``validate --mark`` (the findings
+sheet and highlights) and ``init`` (a new master from an .xlsx source holding the same rows:
+the synthetic master as it was before the round). The baseline is what a user of openpyxl
+would do to change the master at all: ``load_workbook`` and ``save``, measured in the same
+run; the targets are at most a quarter of its time (ratio >= 4x). ``init`` is measured
+against init as it was before issue 10 (openpyxl loads the template, fills the rows and
+saves; a frozen copy below): the target is at least 3x faster. Peak memory of each
+operation (its workers included) is held against 300 MB.
+
+``--growth`` adds a table (Markdown) of seconds and peak memory per operation and of both
+baselines, for masters of 2,000 to 100,000 rows (``--sizes``; owners = rows / ``--rows``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+
+TARGET = 4.0  # summary, summary --out, validate --mark: at most a quarter of the baseline
+INIT_TARGET = 3.0  # init: at least 3x faster than init as it was
+MEMORY_LIMIT_MB = 300.0  # megabytes (10^6 bytes)
+SIZES = (2_000, 10_000, 20_000, 50_000, 100_000)
+RETURNS = 10  # returns merged into the master before the measurements
+
+# name -> how it is shown; the operations measured against a baseline, and which
+OPERATIONS = {
+    "summary": "summary",
+    "summary-out": "summary --out",
+    "mark": "validate --mark",
+    "init": "init",
+}
+BASELINES = {
+    "openpyxl": "openpyxl load + save",
+    "init-before": "init before (openpyxl)",
+}
+BASELINE_OF = {
+    "summary": "openpyxl",
+    "summary-out": "openpyxl",
+    "mark": "openpyxl",
+    "init": "init-before",
+}
+
+
+# --------------------------------------------------------------------------- the sides
+
+
+def run_summary(master: str, _: str) -> None:
+    from seuranta_xl.api import summary
+
+    summary(master)
+
+
+def run_summary_out(master: str, out: str) -> None:
+    from seuranta_xl.api import summary
+
+    result = summary(master, out=out)
+    assert result.standalone is not None and Path(out).exists()
+
+
+def run_mark(master: str, _: str) -> None:
+    from seuranta_xl.api import validate_and_mark
+
+    validate_and_mark(master)
+
+
+def run_init(source: str, target: str) -> None:
+    from seuranta_xl.api import init_master
+
+    init_master(source, target)
+
+
+def run_openpyxl(master: str, _: str) -> None:
+    """The baseline: openpyxl loads the master and saves it, as a user of openpyxl would."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master)
+    wb.save(master)
+
+
+def run_init_before(source: str, target: str) -> None:
+    """init as it was before issue 10: the source read as ``init`` reads it, then the
+    master written by the frozen copy of the openpyxl writer below."""
+    from seuranta_xl.rules import validate_plan
+    from seuranta_xl.xlsx.read import load_plan
+
+    loaded = load_plan(source)
+    validate_plan(loaded.plan, loaded.header)
+    _write_master_before(loaded.plan, Path(target))
+
+
+SIDES: dict[str, Callable[[str, str], None]] = {
+    "summary": run_summary,
+    "summary-out": run_summary_out,
+    "mark": run_mark,
+    "init": run_init,
+    "openpyxl": run_openpyxl,
+    "init-before": run_init_before,
+}
+
+
+# ------------------------------------------- init before issue 10 (frozen; the baseline of init)
+
+
+def _write_master_before(plan: Any, target: Path) -> None:
+    """A frozen copy of ``xlsx/master.py write_master`` as it stood before issue 10: the
+    template loaded with openpyxl, the rows filled cell by cell, saved safely under the
+    lock. Kept here so that init's speed-up is measured against it after the rewrite."""
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    from seuranta_xl.model import FIELD_ORDER, Field, column_letter
+    from seuranta_xl.rounds import MasterIdentity
+    from seuranta_xl.xlsx.names import DATA_SHEET, KEY_SHEET, SCALE_NAME, SETTINGS_SHEET
+    from seuranta_xl.xlsx.save import atomic_write, run_lock
+    from seuranta_xl.xlsx.template import (
+        COLUMN_WIDTHS,
+        DROPDOWN_ROWS,
+        EXTRA_COLUMN_WIDTH,
+        STYLE_HEADER,
+        scale_range,
+        template_path,
+        write_settings,
+    )
+
+    wb = load_workbook(template_path())
+    ws = wb[DATA_SHEET]
+    widths = [COLUMN_WIDTHS[f] for f in FIELD_ORDER]
+    for k, (_, header) in enumerate(plan.extra_columns):
+        col = len(FIELD_ORDER) + 1 + k
+        cell = ws.cell(row=1, column=col)
+        _set_text_safe(cell, header)
+        cell.style = STYLE_HEADER
+        ws.column_dimensions[column_letter(col)].width = EXTRA_COLUMN_WIDTH
+        widths.append(EXTRA_COLUMN_WIDTH)
+    for i, row in enumerate(plan.rows, start=2):
+        _write_row_before(ws, i, row, widths)
+    last_row = len(plan.rows) + 1
+    last_col = column_letter(len(widths))
+    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    if last_row > DROPDOWN_ROWS:
+        status_col = column_letter(FIELD_ORDER.index(Field.STATUS) + 1)
+        ws.data_validations.dataValidation[0].sqref = MultiCellRange(
+            f"{status_col}2:{status_col}{last_row + 500}"
+        )
+    settings = wb[SETTINGS_SHEET]
+    for r in settings.iter_rows(min_col=1, max_col=1, min_row=2):
+        r[0].value = None
+    write_settings(settings, plan.scale)
+    wb.defined_names[SCALE_NAME].attr_text = scale_range(len(plan.scale.values))
+    for r, values in enumerate(MasterIdentity.new().grid(), start=1):
+        for c, value in enumerate(values, start=1):
+            _set_text_safe(wb[KEY_SHEET].cell(row=r, column=c), value)
+    wb.properties.created = wb.properties.modified = datetime.now().replace(microsecond=0)
+    if plan.source:
+        wb.properties.description = f"Tuotu tiedostosta {plan.source}"
+    with run_lock(target):
+        atomic_write(target, wb.save, backup=target.exists())
+
+
+def _write_row_before(ws: Any, r: int, row: Any, widths: list[float]) -> None:
+    from seuranta_xl.model import FIELD_ORDER
+    from seuranta_xl.xlsx.template import (
+        ROW_STYLE_BY_LEVEL,
+        STYLE_BY_LEVEL,
+        STYLE_TEXT,
+        row_height,
+    )
+
+    level = row.level if row.level in STYLE_BY_LEVEL else (row.column_level or 0)
+    row_style = ROW_STYLE_BY_LEVEL.get(level, STYLE_TEXT)
+    title_column = FIELD_ORDER.index(row.code_field) + 1 if row.code_field else None
+    values: list[object] = [row.values.get(f) for f in FIELD_ORDER] + list(row.extras)
+    texts: list[tuple[str, float, bool]] = []
+    for c, value in enumerate(values, start=1):
+        cell = ws.cell(row=r, column=c)
+        _set_text_safe(cell, value)
+        is_title = c == title_column
+        cell.style = STYLE_BY_LEVEL.get(level, STYLE_TEXT) if is_title else row_style
+        if value is not None:
+            texts.append((str(value), widths[c - 1], is_title and level in (1, 2)))
+    height = row_height(texts)
+    dim = ws.row_dimensions[r]
+    if height is not None:
+        dim.height = height
+    if level in (2, 3):
+        dim.outline_level = level - 1
+
+
+def _set_text_safe(cell: Any, value: object) -> None:
+    from seuranta_xl.celltext import escape_excel, stored_text
+
+    if isinstance(value, str):
+        value = escape_excel(stored_text(value))
+    if value is None or value == "":
+        cell.value = None
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def prepare(work: Path, owners: int, rows: int, returns: int) -> tuple[Path, Path, int, int]:
+    """The fresh master (a round issued, ``returns`` returns merged) and the init source
+    (the same rows, before the round). Returns both, the rows and the returns merged."""
+    from bench_merge import fill_return
+
+    from seuranta_xl.api import generate, merge, synthetic_master
+
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / "source.xlsx"
+    made = synthetic_master(source, owners=owners, rows_per_owner=rows)
+    master = work / "master.xlsx"
+    shutil.copy(source, master)
+    issued = generate(master, work / "issued", round_id="bench")
+    back = work / "returns"
+    back.mkdir()
+    for n, f in enumerate(issued.files[:returns]):
+        fill_return(f.path, back / f.path.name, n)
+    merged = merge(master, [back]) if returns else None
+    assert merged is None or merged.written
+    shutil.rmtree(work / "issued")
+    return master, source, len(made.plan.rows), min(returns, len(issued.files))
+
+
+def measure(which: str, master: Path, source: Path, work: Path) -> dict[str, float]:
+    """One side on its own fresh copy, in its own process."""
+    if which in ("init", "init-before"):
+        target = work / f"{which}-new.xlsx"
+        target.unlink(missing_ok=True)
+        return common.measure(__file__, which, str(source), str(target))
+    copy = work / f"{which}.xlsx"
+    shutil.copy(master, copy)
+    out = work / f"{which}-summary.xlsx"
+    out.unlink(missing_ok=True)
+    result = common.measure(__file__, which, str(copy), str(out))
+    copy.unlink()
+    return result
+
+
+def measure_all(master: Path, source: Path, work: Path) -> dict[str, dict[str, float]]:
+    return {w: measure(w, master, source, work) for w in (*BASELINES, *OPERATIONS)}
+
+
+def within_memory(side: dict[str, float]) -> bool:
+    return side["peak_mib"] * 1024 * 1024 / 1e6 < MEMORY_LIMIT_MB
+
+
+def report(results: dict[str, dict[str, float]]) -> None:
+    """Each operation against its baseline and its target, and its peak memory."""
+    limit_mib = MEMORY_LIMIT_MB * 1e6 / 1024 / 1024
+    for which, label in BASELINES.items():
+        side = results[which]
+        print(f"baseline {label:<24}: {side['seconds']:7.2f} s  peak {side['peak_mib']:7.1f} MiB")
+    for which, label in OPERATIONS.items():
+        ours, base = results[which], results[BASELINE_OF[which]]
+        target = INIT_TARGET if which == "init" else TARGET
+        ratio = base["seconds"] / ours["seconds"]
+        print(
+            f"{label:<16}: {ours['seconds']:7.2f} s  peak {ours['peak_mib']:7.1f} MiB"
+            f"  ratio {ratio:6.2f}x against {BASELINES[BASELINE_OF[which]]}"
+            f" (target >= {target:g}x: {'met' if ratio >= target else 'NOT met'});"
+            f" memory < {MEMORY_LIMIT_MB:g} MB ({limit_mib:.0f} MiB):"
+            f" {'met' if within_memory(ours) else 'NOT met'}"
+        )
+
+
+def growth_table(lines: list[tuple[int, dict[str, dict[str, float]]]]) -> None:
+    """Seconds and peak MiB per operation and baseline, per size, as a Markdown table."""
+    columns = {**BASELINES, **OPERATIONS}
+    print("| rows | " + " | ".join(columns.values()) + " |")
+    print("|---:|" + "---:|" * len(columns))
+    for rows, results in lines:
+        cells = [
+            f"{results[w]['seconds']:.2f} s, {results[w]['peak_mib']:.0f} MiB" for w in columns
+        ]
+        print(f"| {rows:,} | " + " | ".join(cells) + " |")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=20, help="rows per owner")
+    parser.add_argument(
+        "--returns", type=int, default=RETURNS, help="returns merged before measuring"
+    )
+    parser.add_argument("--growth", action="store_true", help="also the growth table")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="rows of the growth table's masters, comma-separated",
+    )
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments()
+    if args.child:
+        which, a, b = args.child
+        common.child(SIDES[which], a, b)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-summary-") as tmp:
+        work = Path(tmp) / "main"
+        master, source, rows, returned = prepare(work, args.owners, args.rows, args.returns)
+        print(
+            f"master: {rows:,} rows, {args.owners:,} owners x {args.rows} rows, a round issued"
+            f" to every owner, {returned} returns merged; {os.cpu_count()} cores"
+        )
+        results = measure_all(master, source, work)
+        report(results)
+        sys.stdout.flush()
+        if not args.growth:
+            return 0
+        lines: list[tuple[int, dict[str, dict[str, float]]]] = []
+        for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+            owners = max(1, size // args.rows)
+            if owners == args.owners:
+                lines.append((rows, results))  # the size measured above
+                continue
+            here = Path(tmp) / f"size-{size}"
+            master, source, n, _ = prepare(here, owners, args.rows, args.returns)
+            lines.append((n, measure_all(master, source, here)))
+            shutil.rmtree(here)
+            print(f"measured {n:,} rows", flush=True)
+        print()
+        print(f"growth ({args.rows} rows per owner; seconds and peak memory, one run each):")
+        growth_table(lines)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
