@@ -281,3 +281,18 @@ def test_analysis_extra_declared():
     )["project"]
     assert not any(d.startswith("pandas") for d in project["dependencies"])
     assert any(d.startswith("pandas") for d in project["optional-dependencies"]["analysis"])
+
+
+def test_a_plain_follow_up_sheet_gives_rows_and_empty_records(sample_path):
+    """Not a master (the bundled tab-separated sample): the rows and their distributions;
+    no change log, returns or rounds, yet every frame with its columns and dtypes."""
+    frames = seuranta_xl.frames(sample_path)
+    assert frames.round_id == "" and len(frames.rows) == 67
+    # a text file has no sheet: its name stands for one, quoted as Excel quotes names
+    assert frames.rows["source_cell"].iloc[0] == "'sample_2021.tsv'!F4"
+    for kind in ("log", "returns", "rounds"):
+        frame = getattr(frames, kind)
+        assert frame.empty
+        assert {c: str(frame[c].dtype) for c in frame.columns} == analysis.COLUMNS[kind]
+    assert frames.overall["count"].sum() == 52
+    assert not frames.owners["returned"].any()
