@@ -61,6 +61,7 @@ def test_summary_benchmark_reports_ratios_and_growth():
         assert "ratio" in line and f"target >= {target}" in line and "memory < 300 MB" in line
     table = text[text.index("| rows |") :].splitlines()
     assert table[0].split("|")[2:-1] == [
+        " owners × rows ",
         " openpyxl load + save ",
         " init before (openpyxl) ",
         " summary ",
@@ -68,6 +69,7 @@ def test_summary_benchmark_reports_ratios_and_growth():
         " validate --mark ",
         " init ",
     ]
-    sizes = [line.split("|")[1].strip() for line in table[2:]]
-    assert sizes == ["61", "101"]  # the synthetic sheet adds its goals' heading rows
+    sizes = [[cell.strip() for cell in line.split("|")[1:3]] for line in table[2:]]
+    # the synthetic sheet adds its goals' heading rows
+    assert sizes == [["61", "12 × 5"], ["101", "20 × 5"]]
     assert all(line.count(" s, ") == 6 and line.count(" MiB") == 6 for line in table[2:])
