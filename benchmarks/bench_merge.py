@@ -28,35 +28,38 @@ TARGET = 8.0
 
 def make_returns(master: Path, issued: Path, returns: Path) -> int:
     """Fill every issued workbook as staff would: about five cells each."""
-    import zipfile
-
     from seuranta_xl.api import generate
-    from seuranta_xl.xlsx.patch import set_cells
 
     result = generate(master, issued, round_id="bench")
     returns.mkdir()
+    for n, f in enumerate(result.files):
+        fill_return(f.path, returns / f.path.name, n)
+    return len(result.files)
+
+
+def fill_return(issued: Path, target: Path, n: int) -> None:
+    """One owner's return: three statuses and two commentaries changed (``n`` varies them)."""
+    import zipfile
+
+    from seuranta_xl.xlsx.patch import set_cells
+
     scale = [
         "2 Suunnitteluvaiheessa, on edetty hieman",
         "4 Toteutusvaiheessa lähellä valmistumista, ei vielä viimeistelty/käyttöön otettu",
     ]
-    for n, f in enumerate(result.files):
-        edits = {
-            (3, 6): scale[n % 2],
-            (5, 6): scale[(n + 1) % 2],
-            (7, 6): "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan",
-            (4, 7): f"Päivitetty tilannekuvaus {n}: työ etenee aikataulussa.",
-            (6, 7): f"Toinen päivitys {n}.",
-        }
-        with (
-            zipfile.ZipFile(f.path) as zin,
-            zipfile.ZipFile(returns / f.path.name, "w", zipfile.ZIP_DEFLATED) as zout,
-        ):
-            for item in zin.infolist():
-                data = zin.read(item)
-                if item.filename == "xl/worksheets/sheet2.xml":
-                    data = set_cells(data, edits)[0]
-                zout.writestr(item, data)
-    return len(result.files)
+    edits = {
+        (3, 6): scale[n % 2],
+        (5, 6): scale[(n + 1) % 2],
+        (7, 6): "5 Toimenpide on toteutettu ja käytönotettu toteutusohjelman mukaan",
+        (4, 7): f"Päivitetty tilannekuvaus {n}: työ etenee aikataulussa.",
+        (6, 7): f"Toinen päivitys {n}.",
+    }
+    with zipfile.ZipFile(issued) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = set_cells(data, edits)[0]
+            zout.writestr(item, data)
 
 
 def run_ours(master: str, returns: str) -> None:

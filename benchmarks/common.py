@@ -18,9 +18,22 @@ def child(run: Callable[[str, str], None], a: str, b: str) -> None:
     start = time.perf_counter()
     run(a, b)
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": max(peak_kib, kids) / 1024}))
+    print(json.dumps({"seconds": seconds, "peak_mib": max(own_peak_kib(), kids) / 1024}))
+
+
+def own_peak_kib() -> int:
+    """This process's peak resident memory, KiB. Linux's ``ru_maxrss`` starts from the
+    parent's peak at the fork (it survives exec), so a parent that built a large master
+    would set every side's floor: /proc's VmHWM counts this program's memory only."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure(script: str, which: str, a: str, b: str) -> dict[str, float]:
@@ -29,8 +42,11 @@ def measure(script: str, which: str, a: str, b: str) -> dict[str, float]:
         [sys.executable, script, "--child", which, a, b],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if proc.returncode != 0:  # the side's own traceback says why
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"{which} failed (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

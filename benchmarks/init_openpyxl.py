@@ -1,6 +1,6 @@
 """The master writer as it was before issue 10: the template loaded with openpyxl, the data
-sheet filled cell by cell, the workbook saved. Kept as the baseline of
-``bench_init.py`` and as the reference ``tests/test_init_equivalence.py`` compares the
+sheet filled cell by cell, the workbook saved. Kept as the baseline of ``init`` in
+``bench_summary.py`` and as the reference ``tests/test_init_equivalence.py`` compares the
 string-built master with."""
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The public API, by name. The core (model, layout, rules, findings) imports no wo
 library; reading and writing files lives in ``seuranta_xl.xlsx``.
 """
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from .api import (
     GenerateResult,
     InitResult,
@@ -18,7 +21,7 @@ from .api import (
     validate,
 )
 from .collect import FileResult, MergeResult
-from .errors import LayoutError, SeurantaError, UnreadableFile, WriteError
+from .errors import LayoutError, MissingExtra, SeurantaError, UnreadableFile, WriteError
 from .findings import Finding, Report, Severity
 from .layout import find_header, match_header, read_plan
 from .model import (
@@ -37,6 +40,20 @@ from .model import (
 from .rules import validate_plan
 from .scale import default_scale
 
+if TYPE_CHECKING:
+    from .analysis import Frames
+
+
+def frames(master: str | Path, *, round_id: str | None = None) -> "Frames":
+    """The master as pandas data frames: its rows, change log, returns tracker, rounds and
+    the summary's distributions (overall, per goal, per owner); every column is described
+    in ``seuranta_xl.analysis``. Needs the optional extra ``seuranta-xl[analysis]``
+    (pandas): without it, MissingExtra says how to install it."""
+    from .analysis import read_frames
+
+    return read_frames(master, round_id=round_id)
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -50,6 +67,7 @@ __all__ = [
     "LayoutError",
     "Level",
     "MergeResult",
+    "MissingExtra",
     "OwnerFile",
     "Plan",
     "Report",
@@ -67,6 +85,7 @@ __all__ = [
     "default_scale",
     "demo_source",
     "find_header",
+    "frames",
     "generate",
     "init_master",
     "mark",

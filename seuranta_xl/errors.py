@@ -70,3 +70,8 @@ class SeurantaWarning(_Said, UserWarning):
         self.key = key
         self.params = params
         super().__init__(key)
+
+
+class MissingExtra(SeurantaError):
+    """An optional part is not installed (pandas, for ``frames``); the message says how to
+    install it."""

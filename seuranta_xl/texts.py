@@ -664,6 +664,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--out {path}: the standalone summary is an Excel workbook, so its name must end in "
         ".xlsx (e.g. summary.xlsx). Nothing was read or written.",
     ),
+    # issue 10, item 5: the master as data frames (seuranta_xl.frames)
+    "pandas_missing": (
+        "Seurantataulukko tietokehyksinä (seuranta_xl.frames) tarvitsee pandas-kirjaston, jota "
+        'ei ole asennettu. Asenna se: pip install "seuranta-xl[analysis]" (uv-projektissa: '
+        "uv sync --extra analysis).",
+        "The master as data frames (seuranta_xl.frames) needs pandas, which is not installed. "
+        'Install it with: pip install "seuranta-xl[analysis]" (in a uv project: uv sync '
+        "--extra analysis).",
+    ),
 }
 
 
