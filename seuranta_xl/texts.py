@@ -617,6 +617,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "The add-in could not be written to {path}: {detail}. If Excel is open, close it and "
         "run the command again.",
     ),
+    # issue 10, inplace (summary --out)
+    "summary_out_not_xlsx": (
+        "--out {path}: erillisen yhteenvedon nimen pitää päättyä .xlsx (esim. "
+        "yhteenveto.xlsx). Mitään ei kirjoitettu.",
+        "--out {path}: the standalone summary's name must end in .xlsx (e.g. summary.xlsx). "
+        "Nothing was written.",
+    ),
 }
 
 

@@ -234,8 +234,17 @@ def test_unmarked_summary_sheets_of_an_earlier_version_are_named_not_replaced(me
                 data = re.sub(rb"<definedName name=\"seuranta_xl_[^<]*</definedName>", b"", data)
             dst.writestr(info, data)
     assert marked_in_zip(unmarked) == {}
-    before = unmarked.read_bytes()
+    with zipfile.ZipFile(unmarked) as zf:
+        before = {n: zf.read(n) for n in zf.namelist()}
+    # issue 10: written in place, nothing is refused; the unmarked sheets may be the
+    # coordinator's, so they stay (with their charts, byte for byte) beside the tool's new ones
     out = run_cli("summary", str(unmarked))
-    assert out.returncode == 2
-    assert "Yhteenveto" in out.stderr and "aiempi versio" in out.stderr
-    assert unmarked.read_bytes() == before
+    assert out.returncode == 0, out.stderr
+    assert "Yhteenveto (seuranta)" in out.stdout
+    with zipfile.ZipFile(unmarked) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    kept = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))]
+    assert kept and all(after[n] == before[n] for n in kept)
+    assert set(marked_in_zip(unmarked)) == {
+        f"{name} (seuranta)" for name in ("Yhteenveto", "Palautustilanne", "Riskit", "Muutokset")
+    }
