@@ -39,15 +39,24 @@ def serial(value: datetime | date) -> float:
     return round(delta.days + delta.seconds / 86400, 8)
 
 
-def _cell(ref: str, cell: Cell, book: StyleBook) -> str:
+def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
     value = cell.value
     look = cell.look
+    if type(value) is str or value is None:  # the common case: the look's index, once
+        style = styles.get(id(look))
+        if style is None:
+            style = styles[id(look)] = book.index(look)
+        return cell_xml(ref, value, style)
     if isinstance(value, datetime | date):
         if not look.number_format:
             fmt = DATE_TIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
             look = Look(**{**look.__dict__, "number_format": fmt})
         value = serial(value)
     return cell_xml(ref, value, book.index(look))
+
+
+def _first(item: tuple[int, Cell]) -> int:
+    return item[0]
 
 
 def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
@@ -59,11 +68,15 @@ def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
     for r in spec.heights:
         rows.setdefault(r, [])
     body = []
+    styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
     for r in sorted(rows):
         attrs = f' r="{r}"'
         if r in spec.heights:
             attrs += f' ht="{spec.heights[r]:g}" customHeight="1"'
-        cells = "".join(_cell(f"{column_letter(c)}{r}", cell, book) for c, cell in sorted(rows[r]))
+        cells = "".join(
+            _cell(f"{column_letter(c)}{r}", cell, book, styles)
+            for c, cell in sorted(rows[r], key=_first)
+        )
         body.append(f"<row{attrs}>{cells}</row>")
     last_row, last_col = max(spec.last_row, 1), max(spec.last_col, 1)
     dimension = "A1" if not spec.cells else f"A1:{column_letter(last_col)}{last_row}"
@@ -92,6 +105,25 @@ def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
             )
             + "</cols>"
         )
+    drawing = f'<drawing r:id="{DRAWING_REL}"/>' if spec.chart is not None else ""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">{pr}'
+        f'<dimension ref="{dimension}"/><sheetViews>{view}</sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/>{cols}'
+        f"<sheetData>{''.join(body)}</sheetData>{_after_data(spec)}{drawing}</worksheet>"
+    )
+    if spec.chart is None:
+        return RenderedSheet(xml.encode("utf-8"))
+    return RenderedSheet(
+        xml.encode("utf-8"),
+        drawing_xml(spec.chart).encode("utf-8"),
+        chart_xml(spec, spec.chart, sheet_name).encode("utf-8"),
+    )
+
+
+def _after_data(spec: SheetSpec) -> str:
+    """What follows the cells, in schema order: filter, merged cells, links, print set-up."""
     autofilter = f'<autoFilter ref="{spec.autofilter}"/>' if spec.autofilter else ""
     merged = ""
     if spec.merged:
@@ -123,22 +155,7 @@ def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
         brks = "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in sorted(spec.row_breaks))
         n = len(spec.row_breaks)
         breaks = f'<rowBreaks count="{n}" manualBreakCount="{n}">{brks}</rowBreaks>'
-    drawing = f'<drawing r:id="{DRAWING_REL}"/>' if spec.chart is not None else ""
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">{pr}'
-        f'<dimension ref="{dimension}"/><sheetViews>{view}</sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/>{cols}'
-        f"<sheetData>{''.join(body)}</sheetData>{autofilter}{merged}{hyperlinks}"
-        f"{MARGINS}{setup}{hf}{breaks}{drawing}</worksheet>"
-    )
-    if spec.chart is None:
-        return RenderedSheet(xml.encode("utf-8"))
-    return RenderedSheet(
-        xml.encode("utf-8"),
-        drawing_xml(spec.chart).encode("utf-8"),
-        chart_xml(spec, spec.chart, sheet_name).encode("utf-8"),
-    )
+    return f"{autofilter}{merged}{hyperlinks}{MARGINS}{setup}{hf}{breaks}"
 
 
 def drawing_xml(chart: BarChart) -> str:

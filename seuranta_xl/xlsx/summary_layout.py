@@ -76,12 +76,11 @@ def _table(
 def _finish(spec: SheetSpec, header_row: int, widths: list[float], titles: bool = True) -> None:
     spec.freeze_row = header_row
     spec.widths = dict(enumerate(widths, start=1))
-    for r in range(header_row + 1, spec.last_row + 1):
-        texts = [
-            (str(cell.value), widths[c - 1], False)
-            for (rr, c), cell in spec.cells.items()
-            if rr == r and c <= len(widths) and isinstance(cell.value, str) and cell.look.wrap
-        ]
+    by_row: dict[int, list[tuple[str, float, bool]]] = {}
+    for (r, c), cell in spec.cells.items():
+        if r > header_row and c <= len(widths) and isinstance(cell.value, str) and cell.look.wrap:
+            by_row.setdefault(r, []).append((cell.value, widths[c - 1], False))
+    for r, texts in by_row.items():
         height = row_height(texts)
         if height:
             spec.heights[r] = height
