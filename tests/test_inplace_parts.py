@@ -332,3 +332,45 @@ def test_libreoffice_opens_the_result(coordinated, tmp_path, libreoffice):
     ).stdout
     assert "Strategian seuranta: yhteenveto" in text
     assert "Oma laskelma" in text
+
+
+def test_tool_sheets_are_added_in_place_to_a_workbook_with_a_chart(tmp_path):
+    """A master that lacks the tool's record sheets gets them without losing its chart
+    (issue 8 refused such a workbook)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    from seuranta_xl.rounds import MasterIdentity
+    from seuranta_xl.xlsx.master import ensure_tool_sheets
+    from seuranta_xl.xlsx.names import KEY_SHEET, LOG_SHEET, RETURNS_SHEET, ROUNDS_SHEET
+
+    from .conftest import HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Seuranta"
+    ws.append(HEADERS)
+    ws.append(["01. A", "", "", "", "", "3", "", "X"])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=6, min_row=1, max_row=2))
+    ws.add_chart(chart, "J2")
+    path = tmp_path / "vanha.xlsx"
+    wb.save(path)
+    before = _parts(path)
+    identity = MasterIdentity.new()
+    assert ensure_tool_sheets(path, identity)
+    assert not ensure_tool_sheets(path, identity)
+    after = _parts(path)
+    for name, data in before.items():
+        if name not in CHANGED:
+            assert after[name] == data, name
+    book = load_workbook(path)
+    states = {s.title: s.sheet_state for s in book.worksheets}
+    assert states == {
+        "Seuranta": "visible",
+        ROUNDS_SHEET: "hidden",
+        KEY_SHEET: "veryHidden",
+        RETURNS_SHEET: "visible",
+        LOG_SHEET: "visible",
+    }
+    assert book[KEY_SHEET]["A1"].value == identity.grid()[0][0]
