@@ -69,16 +69,23 @@ def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
         rows.setdefault(r, [])
     body = []
     styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
+    letters: dict[int, str] = {}
+    last_col = 1
     for r in sorted(rows):
         attrs = f' r="{r}"'
         if r in spec.heights:
             attrs += f' ht="{spec.heights[r]:g}" customHeight="1"'
-        cells = "".join(
-            _cell(f"{column_letter(c)}{r}", cell, book, styles)
-            for c, cell in sorted(rows[r], key=_first)
-        )
-        body.append(f"<row{attrs}>{cells}</row>")
-    last_row, last_col = max(spec.last_row, 1), max(spec.last_col, 1)
+        row = rows[r]
+        row.sort(key=_first)
+        parts = []
+        for c, cell in row:
+            letter = letters.get(c)
+            if letter is None:
+                letter = letters[c] = column_letter(c)
+                last_col = max(last_col, c)
+            parts.append(_cell(f"{letter}{r}", cell, book, styles))
+        body.append(f"<row{attrs}>{''.join(parts)}</row>")
+    last_row = max((r for r in rows if rows[r]), default=1)
     dimension = "A1" if not spec.cells else f"A1:{column_letter(last_col)}{last_row}"
 
     pr = ""
@@ -135,8 +142,7 @@ def _after_data(spec: SheetSpec) -> str:
     links = [
         f'<hyperlink ref="{column_letter(c)}{r}" location="{xml_attr(cell.link)}" display="'
         f'{xml_attr(str(cell.value) if cell.value is not None else "")}"/>'
-        for (r, c), cell in sorted(spec.cells.items())
-        if cell.link
+        for (r, c), cell in sorted(item for item in spec.cells.items() if item[1].link)
     ]
     hyperlinks = f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else ""
     orient = ' orientation="landscape"' if spec.landscape else ' orientation="portrait"'
