@@ -374,3 +374,34 @@ def test_tool_sheets_are_added_in_place_to_a_workbook_with_a_chart(tmp_path):
         LOG_SHEET: "visible",
     }
     assert book[KEY_SHEET]["A1"].value == identity.grid()[0][0]
+
+
+@pytest.mark.libreoffice
+def test_a_master_libreoffice_saved_keeps_its_parts(issued, tmp_path, libreoffice):
+    """The coordinator's master as LibreOffice writes it (its own styles, drawings and
+    names): summary and --mark twice, every part they do not own unchanged."""
+    from .conftest import lo_edit
+
+    master, _ = issued
+    coordinators_master(master)
+    saved = lo_edit(master, tmp_path / "lo.xlsx", [{"sheet": OWN, "cell": "A2", "value": "x"}])
+    with zipfile.ZipFile(saved) as zf:
+        data_part, own_part = sheet_parts(zf)["Seuranta"], sheet_parts(zf)[OWN]
+    before = _parts(saved)
+    assert b"seuranta-xl" in before[own_part]  # the old highlight, as LibreOffice keeps it
+    assert any(n.startswith("xl/charts/") for n in before)
+    summary(saved, now=NOW)
+    validate_and_mark(saved)
+    once = _parts(saved)
+    for name, data in before.items():
+        if name not in CHANGED and name not in (data_part, own_part):
+            assert once[name] == data, name
+    assert b"seuranta-xl" not in once[own_part]
+    summary(saved, now=NOW)
+    validate_and_mark(saved)
+    assert _parts(saved) == once
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wb = load_workbook(saved)
+    assert wb.sheetnames[:2] == ["Havainnot", "Seuranta"]
+    assert wb[OWN]["A1"].value == "Oma laskelma"
