@@ -159,6 +159,7 @@ def summary(
     from .xlsx.save import refuse_if_open, run_lock
     from .xlsx.summary_book import (
         check_summary_target,
+        layout,
         renamed,
         same_file,
         write_into_master,
@@ -189,10 +190,13 @@ def summary(
             loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id
         )
         meta = Meta(source=master.name, generated=now, lang=lang)
-        backup, names = write_into_master(master, figures, meta, data_sheet=loaded.plan.sheet)
+        specs = layout(figures, meta)  # once, for the master and the standalone copy alike
+        backup, names = write_into_master(
+            master, figures, meta, data_sheet=loaded.plan.sheet, specs=specs
+        )
         standalone_backup = None
         if target is not None:
-            standalone_backup = write_standalone(target, figures, meta)
+            standalone_backup = write_standalone(target, figures, meta, specs=specs)
     return SummaryResult(
         master,
         figures,

@@ -11,16 +11,27 @@ from .marks import SUMMARY_KINDS
 from .package import NewSheet, rewrite, write_new
 from .report import Meta, t
 from .save import refuse_if_open, run_lock
+from .sheetspec import SheetSpec
 
 
-def _sheets(summary: Summary, meta: Meta) -> list[NewSheet]:
+def layout(summary: Summary, meta: Meta) -> list[SheetSpec]:
+    """The summary sheets as data (laid out once for the master and a standalone copy)."""
     from .summary_layout import summary_sheets
 
-    return [NewSheet(spec, spec.kind) for spec in summary_sheets(summary, meta)]
+    return summary_sheets(summary, meta)
+
+
+def _sheets(summary: Summary, meta: Meta, specs: list[SheetSpec] | None) -> list[NewSheet]:
+    return [NewSheet(spec, spec.kind) for spec in specs or layout(summary, meta)]
 
 
 def write_into_master(
-    path: Path, summary: Summary, meta: Meta, *, data_sheet: str | None = None
+    path: Path,
+    summary: Summary,
+    meta: Meta,
+    *,
+    data_sheet: str | None = None,
+    specs: list[SheetSpec] | None = None,
 ) -> tuple[Path | None, list[tuple[str, str]]]:
     """Replace the tool's summary sheets in the master, right after the data sheet; nothing
     else changes (a coordinator's charts, images, macros… are copied byte for byte). The
@@ -30,12 +41,15 @@ def write_into_master(
     refuse_if_open(path)
     from .package import Edit
 
-    edit = Edit(remove_kinds=SUMMARY_KINDS, after=_sheets(summary, meta), data_sheet=data_sheet)
+    sheets = _sheets(summary, meta, specs)
+    edit = Edit(remove_kinds=SUMMARY_KINDS, after=sheets, data_sheet=data_sheet)
     backup, surgery = rewrite(path, edit)
     return backup, surgery.names
 
 
-def write_standalone(path: Path, summary: Summary, meta: Meta) -> Path | None:
+def write_standalone(
+    path: Path, summary: Summary, meta: Meta, *, specs: list[SheetSpec] | None = None
+) -> Path | None:
     """A workbook with the summary sheets only: no hidden sheets, manifest or macros.
 
     An existing file is replaced only when it is a standalone summary the tool made (a
@@ -50,7 +64,7 @@ def write_standalone(path: Path, summary: Summary, meta: Meta) -> Path | None:
     refuse_if_open(path)
     with run_lock(path):
         backup, _ = write_new(
-            path, _sheets(summary, meta), title=t("title", meta.lang), backup=path.exists()
+            path, _sheets(summary, meta, specs), title=t("title", meta.lang), backup=path.exists()
         )
     return backup
 
