@@ -42,17 +42,15 @@ def serial(value: datetime | date) -> float:
 def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
     value = cell.value
     look = cell.look
-    if type(value) is str or value is None:  # the common case: the look's index, once
-        style = styles.get(id(look))
-        if style is None:
-            style = styles[id(look)] = book.index(look)
-        return cell_xml(ref, value, style)
     if isinstance(value, datetime | date):
         if not look.number_format:
             fmt = DATE_TIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
             look = Look(**{**look.__dict__, "number_format": fmt})
-        value = serial(value)
-    return cell_xml(ref, value, book.index(look))
+        return cell_xml(ref, serial(value), book.index(look))
+    style = styles.get(id(look))  # each look object's index asked once
+    if style is None:
+        style = styles[id(look)] = book.index(look)
+    return cell_xml(ref, value, style)
 
 
 def _first(item: tuple[int, Cell]) -> int:
