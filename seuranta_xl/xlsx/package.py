@@ -121,6 +121,7 @@ class Surgery:
     dropped: set[str] = field(default_factory=set)
     added: dict[str, bytes] = field(default_factory=dict)
     names: list[tuple[str, str]] = field(default_factory=list)  # (wanted, given)
+    packed: dict[str, bytes] = field(default_factory=dict)  # large parts as deflated
 
 
 class Package:
@@ -692,10 +693,23 @@ def app_titles(app: bytes, sheets: list[str]) -> bytes:
 # --------------------------------------------------------------------------- writing
 
 
+LARGE = 1_000_000
+"""A part this large is deflated at level 1 (several times faster, a little larger) and
+checked as stored, not inflated again."""
+
+
 def _write(source: zipfile.ZipFile, tmp: Path, surgery: Surgery) -> None:
     """The package anew: entries replaced in place, dropped ones left out, new ones at the
     end; every other entry copied as its stored bytes."""
     from .patch import _deflate
+
+    def put(dst: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
+        if len(data) > LARGE:
+            deflated, crc = _deflate(data)
+            surgery.packed[info.filename] = deflated
+            _write_raw(dst, info, deflated, crc, len(data))
+        else:
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     with zipfile.ZipFile(tmp, "w") as dst:
         for info in source.infolist():
@@ -705,24 +719,29 @@ def _write(source: zipfile.ZipFile, tmp: Path, surgery: Surgery) -> None:
             data = surgery.replaced.get(name)
             if data is None:
                 copy_entry_raw(source, dst, info)
-            elif len(data) > 1_000_000:
-                deflated, crc = _deflate(data)
-                _write_raw(dst, info, deflated, crc, len(data))
             else:
-                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                put(dst, info, data)
         for name, data in surgery.added.items():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o600 << 16
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            put(dst, info, data)
 
 
 def _verify(tmp: Path, surgery: Surgery) -> None:
+    from .patch import _stored_bytes
+
     with zipfile.ZipFile(tmp) as zf:
         names = set(zf.namelist())
         if (surgery.dropped - set(surgery.added)) & names:
             raise OSError("written file still holds a removed part")
         for part, data in [*surgery.replaced.items(), *surgery.added.items()]:
-            if zf.read(part) != data:
+            packed = surgery.packed.get(part)
+            if packed is not None:
+                same = _stored_bytes(zf, zf.getinfo(part)) == packed
+            else:
+                same = zf.read(part) == data
+            if not same:
                 raise OSError(f"written file differs at {part}")
 
 
