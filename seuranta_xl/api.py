@@ -90,10 +90,8 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
     read to the write (a merge cannot slip in between)."""
     import zipfile
 
-    from .xlsx.marks import SUMMARY_KINDS, marked_in_zip
     from .xlsx.master import mark_findings
     from .xlsx.read import load_plan, refuse_owner_workbook
-    from .xlsx.report import SHEETS, Meta, replace_summary_sheets
     from .xlsx.save import refuse_if_open, run_lock
 
     path = Path(path)
@@ -103,24 +101,10 @@ def validate_and_mark(path: str | Path, lang: str = "fi") -> MarkResult:
     refuse_owner_workbook(path)
     refuse_if_open(path)
     with run_lock(path):
-        loaded = load_plan(path)  # read once, under the lock: the findings and the figures
+        loaded = load_plan(path)  # read once, under the lock
         result = _validated(loaded)
-        tool = {n: k for n, k in marked_in_zip(path).items() if k in SUMMARY_KINDS}
-        rebuild = None
-        if tool:
-            from .summary import summarize
-
-            figures = summarize(loaded.plan, loaded.rounds, loaded.returns, loaded.log)
-            overview = next((n for n, k in tool.items() if k == "overview"), "")
-            summary_lang = "en" if overview.startswith(SHEETS["overview"][1]) else "fi"
-            meta = Meta(path.name, datetime.now().replace(microsecond=0), summary_lang)
-
-            def rebuild(wb: object) -> list[tuple[str, str]]:
-                return replace_summary_sheets(wb, figures, meta, data_sheet=result.plan.sheet)
-
-        marked = mark_findings(
-            path, result.report, result.plan.sheet, lang, rebuild_summary=rebuild
-        )
+        # in place: the summary sheets (and all else) are copied as they are
+        marked = mark_findings(path, result.report, result.plan.sheet, lang)
     return MarkResult(result, marked.backup, marked.sheet, marked.renamed)
 
 
@@ -177,15 +161,16 @@ def summary(
     from .summary import summarize
     from .xlsx.names import SETTING_DEADLINE
     from .xlsx.read import load_plan, require_workbook
-    from .xlsx.report import (
-        Meta,
+    from .xlsx.report import Meta
+    from .xlsx.save import refuse_if_open, run_lock
+    from .xlsx.summary_book import (
         check_summary_target,
+        layout,
         renamed,
         same_file,
         write_into_master,
         write_standalone,
     )
-    from .xlsx.save import refuse_if_open, run_lock
 
     master = Path(master)
     now = (now or datetime.now()).replace(microsecond=0)
@@ -203,7 +188,7 @@ def summary(
         issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
         if round_id is not None and round_id not in issued:
             raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
-        if target is not None and (target.exists() or target.is_symlink()):
+        if target is not None:
             check_summary_target(target)  # before anything is written
         written = kept = 0
         if write_rollup:
@@ -219,10 +204,13 @@ def summary(
             deadline=loaded.setting(SETTING_DEADLINE),
         )
         meta = Meta(source=master.name, generated=now, lang=lang)
-        backup, names = write_into_master(master, figures, meta, data_sheet=loaded.plan.sheet)
+        specs = layout(figures, meta)  # once, for the master and the standalone copy alike
+        backup, names = write_into_master(
+            master, figures, meta, data_sheet=loaded.plan.sheet, specs=specs
+        )
         standalone_backup = None
         if target is not None:
-            standalone_backup = write_standalone(target, figures, meta)
+            standalone_backup = write_standalone(target, figures, meta, specs=specs)
         if pdf is not None and office is not None:
             _write_council_pdf(loaded, figures, meta, Path(pdf), office)
     return SummaryResult(

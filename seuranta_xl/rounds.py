@@ -7,6 +7,7 @@ returned file can be checked without trusting it. Pure: standard library only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -43,6 +44,7 @@ def check_round_id(round_id: str) -> str:
     return round_id
 
 
+@functools.lru_cache(maxsize=65536)  # a summary asks it for every row of a large master
 def owner_key(name: str) -> str:
     """Owners are the same person when their names differ only in case, spacing and
     invisible format characters (a zero-width space pasted from a mail, say)."""

@@ -390,11 +390,6 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Tiedostoa {path} ei voitu tallentaa ({detail}); alkuperäinen tiedosto on ennallaan.",
         "{path} could not be saved ({detail}); the original file is unchanged.",
     ),
-    "would_lose": (
-        "{path} sisältää osia, jotka menetettäisiin tallennettaessa ({detail}); tiedostoa ei "
-        "muutettu.",
-        "{path} holds parts that saving would lose ({detail}); the file was not changed.",
-    ),
     "round_invalid": (
         "Kierroksen tunnus {round!r} ei kelpaa: käytä kirjaimia, numeroita ja merkkejä - _ . (esim. 2021-kevät).",
         "Round id {round!r} is not valid: use letters, digits and - _ . (e.g. 2021-kevät).",
@@ -510,18 +505,6 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path} is not a master (it has no Asetukset and seuranta_avain sheets); a summary "
         "goes into a master. Make a master of it first: seuranta init MASTER.xlsx --from "
         "{path}. The file was not changed.",
-    ),
-    "summary_unmarked": (
-        "{path}: välilehdet {sheets} ovat yhteenvedon nimisiä, mutta seuranta-xl ei voi "
-        "todeta tehneensä niitä (seuranta-xl:n aiempi versio ei merkinnyt välilehtiään), "
-        "joten niitä ei korvata, ja niiden kaaviot menetettäisiin tallennettaessa ({detail}). "
-        "Poista ne tai siirrä ne toiseen työkirjaan ja aja komento uudelleen. Tiedostoa ei "
-        "muutettu.",
-        "{path}: the sheets {sheets} have the summary's names, but seuranta-xl cannot tell "
-        "that it made them (an earlier version of seuranta-xl did not mark its sheets), so "
-        "they are not replaced, and saving would lose their charts ({detail}). Delete them "
-        "or move them to another workbook and run the command again. The file was not "
-        "changed.",
     ),
     "demo_foreign": (
         "Kansiossa {dir} on tiedostoja, joita esittely ei ole tehnyt tai joita on muutettu "

@@ -87,7 +87,11 @@ def test_mark_refuses_a_workbook_open_elsewhere(planted_master):
     assert out.returncode == 2 and "auki toisessa ohjelmassa" in out.stderr
 
 
-def test_mark_refuses_to_lose_a_chart(tmp_path):
+def test_mark_keeps_a_chart(tmp_path):
+    """Issue 10: --mark writes in place; a workbook with a chart is no longer refused and
+    the chart's parts come through byte for byte."""
+    import zipfile
+
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
 
@@ -103,11 +107,11 @@ def test_mark_refuses_to_lose_a_chart(tmp_path):
     ws.add_chart(chart, "J2")
     path = tmp_path / "chart.xlsx"
     wb.save(path)
-    before = path.read_bytes()
-    with pytest.raises(WriteError) as err:
-        mark(validate(path))
-    assert err.value.key == "would_lose" and "xl/charts" in err.value.message("en")
-    assert path.read_bytes() == before
+    with zipfile.ZipFile(path) as zf:
+        before = {n: zf.read(n) for n in zf.namelist() if n.startswith(("xl/charts", "xl/draw"))}
+    mark(validate(path))
+    with zipfile.ZipFile(path) as zf:
+        assert before and all(zf.read(n) == data for n, data in before.items())
 
 
 def test_cli_mark_in_english(planted_master):

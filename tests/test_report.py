@@ -18,7 +18,13 @@ from .conftest import run_cli
 from .workbook_parts import describe
 
 NOW = datetime(2021, 5, 3, 12, 0)
-SUMMARY = ["Yhteenveto", "Palautustilanne", "Riskit", "Muutokset"]
+SUMMARY = ["Yhteenveto", "Palautustilanne", "Riskit", "Muutokset", "Valtuustoraportti"]
+
+
+def _goal_table(ws):
+    """The overview's goal table: (header row, first data row) found by its header."""
+    header = next(r for r in range(1, 40) if ws.cell(row=r, column=1).value == "Tavoite")
+    return header, header + 1
 
 
 def _without(d, *names):
@@ -29,7 +35,7 @@ def test_summary_sheets_replace_only_themselves(merged, tmp_path):
     before = describe(merged)
     summary(merged, now=NOW)
     first = describe(merged)
-    assert first["sheets"][:5] == ["Seuranta", *SUMMARY]
+    assert first["sheets"][:6] == ["Seuranta", *SUMMARY]
     for name in before["sheets"]:
         assert first[name] == before[name], (
             name
@@ -44,6 +50,7 @@ def test_summary_sheets_replace_only_themselves(merged, tmp_path):
         "seuranta_xl_returns": "'Palautustilanne'!$A$1",
         "seuranta_xl_risks": "'Riskit'!$A$1",
         "seuranta_xl_movement": "'Muutokset'!$A$1",
+        "seuranta_xl_council": "'Valtuustoraportti'!$A$1",
     }
     summary(merged, now=NOW)
     second = describe(merged)
@@ -53,23 +60,26 @@ def test_summary_sheets_replace_only_themselves(merged, tmp_path):
 def test_the_chart_points_at_the_goal_rows(merged):
     summary(merged, now=NOW)
     goals = [r for r in load_plan(merged).plan.rows if r.level == 1]
+    ws = load_workbook(merged)["Yhteenveto"]
+    header, first = _goal_table(ws)
+    last = header + len(goals)
     with zipfile.ZipFile(merged) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = zf.read(charts[0]).decode()
     refs = re.findall(r"<(?:c:)?f>([^<]*)</(?:c:)?f>", xml)
-    last = 5 + len(goals)
-    assert f"'Yhteenveto'!$A$6:$A${last}" in refs  # categories: the goal codes
+    assert f"'Yhteenveto'!$A${first}:$A${last}" in refs  # categories: the goal codes
     values = [r for r in refs if r.endswith(f"${last}") and "$A$" not in r]
-    assert values == [f"'Yhteenveto'!${c}$6:${c}${last}" for c in "CDEFGH"]  # statuses 1-5, none
+    # statuses 1-5 and none, each a series
+    assert values == [f"'Yhteenveto'!${c}${first}:${c}${last}" for c in "CDEFGH"]
     assert re.search(r'<(c:)?grouping val="stacked"', xml)
+    assert re.search(r'<(c:)?orientation val="maxMin"', xml)  # goals top down in code order
     assert "<strRef>" in xml or "<c:strRef>" in xml  # the codes are text
     assert re.search(r"<(c:)?title>", xml) and re.search(r"<(c:)?legend>", xml)
-    ws = load_workbook(merged)["Yhteenveto"]
-    assert [ws.cell(row=r, column=1).value for r in range(6, last + 1)] == [
+    assert [ws.cell(row=r, column=1).value for r in range(first, last + 1)] == [
         str(g.code) for g in goals
     ]
-    assert ws.cell(row=last + 1, column=2).value == "Kaikki"
+    assert ws.cell(row=last + 1, column=2).value == "Kaikki tavoitteet"
     assert ws.cell(row=last + 1, column=9).value == 52  # the total of the totals row
 
 
@@ -86,7 +96,8 @@ def test_standalone_summary_is_plain(merged, tmp_path):
         a = [[c.value for c in row] for row in wb[name].iter_rows()]
         b = [[c.value for c in row] for row in master[name].iter_rows()]
         assert a == b
-    assert wb["Yhteenveto"].cell(row=6, column=10).number_format == "0.0 %"
+    _, first = _goal_table(wb["Yhteenveto"])
+    assert wb["Yhteenveto"].cell(row=first, column=10).number_format == "0 %"
 
 
 def test_english_and_the_rollup_written_only_when_asked(merged, tmp_path):
@@ -113,7 +124,10 @@ def test_summary_pdf_from_libreoffice(merged, tmp_path, libreoffice):
     result = summary(merged, out=tmp_path / "yhteenveto.xlsx", now=NOW)
     pdf = soffice_convert(result.standalone, tmp_path / "pdf", "pdf")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
-    assert 4 <= pages <= 8  # a sheet a page or two: nothing spills over dozens of pages
+    goals = sum(1 for r in load_plan(merged).plan.rows if r.level == 1)
+    # the council's report a goal a page, the other sheets a page or a few each: nothing
+    # spills over dozens of pages
+    assert goals + 4 <= pages <= goals + 12
 
 
 def test_the_overview_sheet_holds_the_figures_pandas_computes(merged):
@@ -123,18 +137,21 @@ def test_the_overview_sheet_holds_the_figures_pandas_computes(merged):
     df = _frame(merged)
     rows = df[df["level"].isin([2, 3])]
     ws = load_workbook(merged)["Yhteenveto"]
-    r = 6
-    while ws.cell(row=r, column=1).value:
+    _, first = _goal_table(ws)
+    r = first
+    while ws.cell(row=r, column=2).value != "Kaikki tavoitteet":
         code = ws.cell(row=r, column=1).value
         sub = rows[rows["goal"] == code]
         counts = [ws.cell(row=r, column=c).value for c in range(3, 9)]
         assert counts == [int((sub["value"] == v).sum()) for v in (1, 2, 3, 4, 5, 0)], code
         assert ws.cell(row=r, column=9).value == len(sub)
         shares = [ws.cell(row=r, column=c).value for c in range(10, 16)]
-        expected = [round(n / len(sub), 4) if len(sub) else 0.0 for n in counts]
-        assert shares == pytest.approx(expected), code
+        if len(sub):
+            assert shares == pytest.approx([n / len(sub) for n in counts]), code
+        else:
+            assert shares == [None] * 6, code  # no rows: no shares, rather than 0 %
         r += 1
-    assert r - 6 == int((df["level"] == 1).sum())
+    assert r - first == int((df["level"] == 1).sum())
 
 
 def test_marking_findings_keeps_the_summary_and_its_chart(merged):
@@ -148,4 +165,4 @@ def test_marking_findings_keeps_the_summary_and_its_chart(merged):
     with zipfile.ZipFile(merged) as zf:
         assert [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
     summary(merged, now=NOW)  # and the summary can still be rebuilt after marking
-    assert load_workbook(merged).sheetnames[:6] == ["Havainnot", "Seuranta", *SUMMARY]
+    assert load_workbook(merged).sheetnames[:7] == ["Havainnot", "Seuranta", *SUMMARY]

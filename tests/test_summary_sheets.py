@@ -53,7 +53,7 @@ def test_coordinators_sheets_with_the_tools_names_are_never_replaced(merged):
     wb = load_workbook(merged)
     assert _own_cells(merged, TOOL_NAMES) == expected
     tool = {"Yhteenveto (seuranta)", "Palautustilanne (seuranta)", "Riskit (seuranta)"}
-    tool |= {"Muutokset (seuranta)"}
+    tool |= {"Muutokset (seuranta)", "Valtuustoraportti"}
     assert tool <= set(wb.sheetnames)
     assert set(marked_in_zip(merged)) == tool
     assert "Välilehti Riskit on jo käytössä" in out.stdout
@@ -73,6 +73,7 @@ def test_coordinators_sheets_with_the_tools_names_are_never_replaced(merged):
         "Returns status",
         "Risks",
         "Movement",
+        "Council report",
     }
     assert "The sheet Overview is taken" in out.stdout
 
@@ -234,8 +235,20 @@ def test_unmarked_summary_sheets_of_an_earlier_version_are_named_not_replaced(me
                 data = re.sub(rb"<definedName name=\"seuranta_xl_[^<]*</definedName>", b"", data)
             dst.writestr(info, data)
     assert marked_in_zip(unmarked) == {}
-    before = unmarked.read_bytes()
+    with zipfile.ZipFile(unmarked) as zf:
+        before = {n: zf.read(n) for n in zf.namelist()}
+    # issue 10: written in place, nothing is refused; the unmarked sheets may be the
+    # coordinator's, so they stay (with their charts, byte for byte) beside the tool's new ones
     out = run_cli("summary", str(unmarked))
-    assert out.returncode == 2
-    assert "Yhteenveto" in out.stderr and "aiempi versio" in out.stderr
-    assert unmarked.read_bytes() == before
+    assert out.returncode == 0, out.stderr
+    assert "Yhteenveto (seuranta)" in out.stdout
+    with zipfile.ZipFile(unmarked) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    kept = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))]
+    assert kept and all(after[n] == before[n] for n in kept)
+    marked = marked_in_zip(unmarked)
+    renamed = {f"{name} (seuranta)" for name in ("Yhteenveto", "Palautustilanne", "Riskit")}
+    assert renamed | {"Muutokset (seuranta)"} <= set(marked)
+    # a summary sheet the earlier version did not make keeps its own name
+    assert all(name in renamed or "(seuranta)" in name or kind == "council"
+               for name, kind in marked.items())  # fmt: skip

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 MARK_PREFIX = "seuranta_xl_"
-SUMMARY_KINDS = ("overview", "returns", "risks", "movement")
+SUMMARY_KINDS = ("overview", "returns", "risks", "movement", "council")
 FINDINGS_KIND = "findings"
 KINDS = (*SUMMARY_KINDS, FINDINGS_KIND)
 RENAMED_SUFFIX = "seuranta"

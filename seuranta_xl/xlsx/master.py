@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,6 +34,7 @@ from .names import (
 from .ooxml import cell_xml, xml_text
 from .patch import copy_entry_raw, deflate, verify_parts, write_deflated
 from .save import atomic_write, refuse_if_open, run_lock
+from .sheetspec import Look, SheetSpec
 from .template import (
     COLUMN_WIDTHS,
     DROPDOWN_ROWS,
@@ -44,7 +44,6 @@ from .template import (
     STYLE_BY_LEVEL,
     STYLE_HEADER,
     STYLE_TEXT,
-    print_landscape,
     row_height,
     scale_range,
     template_path,
@@ -343,70 +342,6 @@ MARK_FORMULA = 'LEN("seuranta-xl")>0'
 """The conditional format that highlights findings: always true, and recognisable, so that
 the next ``--mark`` removes exactly the highlights it made."""
 MARK_FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
-# The parts an openpyxl load and save carries through (checked part by part in
-# tests/test_summary_parts.py). Anything else in a workbook is refused by name rather than
-# lost: threaded comments, Power Query connections, charts, images, controls, pivots…
-_PARTS_OPENPYXL_KEEPS = re.compile(
-    r"\[Content_Types\]\.xml|_rels/\.rels"
-    r"|docProps/(?:core|app|custom)\.xml"
-    r"|xl/(?:_rels/)?workbook\.xml(?:\.rels)?"
-    r"|xl/(?:styles|sharedStrings)\.xml|xl/theme/theme\d+\.xml"
-    r"|xl/worksheets/(?:_rels/)?[^/]+\.xml(?:\.rels)?"
-    r"|xl/comments\d+\.xml|xl/comments/comment\d+\.xml"
-    r"|xl/tables/table\d+\.xml"
-    r"|xl/externalLinks/(?:_rels/)?externalLink\d+\.xml(?:\.rels)?",
-    re.IGNORECASE,  # part names are not case-sensitive (xl/SharedStrings.xml)
-)
-# dropped, but nothing of the coordinator's goes with them: Excel rebuilds the calculation
-# chain, the page setup stays in the sheet (only the printer driver's blob goes), and the
-# thumbnail is a preview picture
-_PARTS_SAFE_TO_DROP = re.compile(
-    r"xl/calcChain\.xml|xl/printerSettings/printerSettings\d+\.bin|docProps/thumbnail\.\w+"
-)
-# kept with keep_vba, which a macro-enabled workbook is loaded with
-_PARTS_KEPT_WITH_VBA = re.compile(r"xl/vbaProject\.bin|xl/_rels/vbaProject\.bin\.rels")
-# a legacy drawing holding comments' boxes only: openpyxl writes it anew from the comments
-_VML_RE = re.compile(r"xl/drawings/(?:vmlDrawing|commentsDrawing)\d+\.vml")
-_VML_OBJECT_RE = re.compile(rb"ObjectType\s*=\s*[\"']?(\w+)")
-# LibreOffice gives sheets an empty drawing (no shape anchored in it): nothing to lose
-_DRAWING_RE = re.compile(r"xl/drawings/(?:_rels/)?(drawing\d+\.xml)(?:\.rels)?")
-_ANCHOR_RE = re.compile(rb"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)\b")
-
-
-def parts_at_risk(path: Path) -> list[str]:
-    """Parts of the workbook an openpyxl save would lose, by folder (``xl/charts``) or by
-    name (``xl/connections.xml``): everything not known to come through."""
-    path = Path(path)
-    vba = path.suffix.lower() == ".xlsm"
-    risky: set[str] = set()
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if name.endswith("/") or _PARTS_OPENPYXL_KEEPS.fullmatch(name):
-                continue
-            if _PARTS_SAFE_TO_DROP.fullmatch(name):
-                continue
-            if vba and _PARTS_KEPT_WITH_VBA.fullmatch(name):
-                continue
-            drawing = _DRAWING_RE.fullmatch(name)
-            if drawing and not _ANCHOR_RE.search(_read(zf, "xl/drawings/" + drawing.group(1))):
-                continue
-            if _VML_RE.fullmatch(name):
-                kinds = set(_VML_OBJECT_RE.findall(zf.read(name)))
-                if kinds <= {b"Note"}:
-                    continue
-                risky.add(name)  # form controls drawn in it: named as they are
-                continue
-            folder = name.rpartition("/")[0].removesuffix("/_rels")
-            risky.add(folder if folder not in ("", "xl", "docProps") else name)
-    return sorted(risky)
-
-
-def _read(zf: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return zf.read(name)
-    except KeyError:
-        return b""
 
 
 @dataclass(frozen=True)
@@ -418,129 +353,182 @@ class Marked:
     renamed: tuple[tuple[str, str], ...] = ()  # (name wanted, name given) of tool sheets
 
 
-def mark_findings(
-    path: Path,
-    report: Report,
-    sheet: str,
-    lang: str = "fi",
-    *,
-    rebuild_summary: Callable[[Any], list[tuple[str, str]]] | None = None,
-) -> Marked:
-    """Add a findings sheet (each finding linked to its cell) and highlight the cells.
+def mark_findings(path: Path, report: Report, sheet: str, lang: str = "fi") -> Marked:
+    """Add a findings sheet, first in the workbook (each finding linked to its cell), and
+    highlight the cells of ``sheet`` with conditional formats.
 
-    Replaces the findings sheet and highlights of an earlier run; changes nothing else (a
-    coordinator's own sheet called *Havainnot* stays: the tool's gets another name). A
-    workbook with the tool's summary sheets has them rebuilt by ``rebuild_summary`` (an
-    openpyxl save would drop their charts). The caller holds the run lock.
+    Replaces the findings sheet and highlights of an earlier run (in any sheet); every other
+    part of the workbook is copied as it was (a coordinator's own sheet called *Havainnot*
+    stays: the tool's gets another name). The caller holds the run lock.
     """
-
-    from .marks import FINDINGS_KIND, free_name, mark, remove_marked
-    from .report import refuse_risky, summary_part
+    from .marks import FINDINGS_KIND
+    from .package import Edit, NewSheet, rewrite
 
     path = Path(path)
     refuse_if_open(path)
-    refuse_risky(
-        path,
-        [p for p in parts_at_risk(path) if rebuild_summary is None or not summary_part(path, p)],
-    )
-    keep_vba = path.suffix.lower() == ".xlsm"
-    wb = load_workbook_as_stored(path, keep_vba=keep_vba, rich_text=True)
-    remove_marked(wb, (FINDINGS_KIND,))
-    for ws in wb.worksheets:
-        _remove_marks(ws)
-    renamed: list[tuple[str, str]] = []
-    name = None
+    first = []
     if report.findings:
-        _highlight(wb[sheet], report)
         wanted = FINDINGS_SHEETS[1] if lang == "en" else FINDINGS_SHEETS[0]
-        name = free_name(wanted, wb.sheetnames)
-        _write_findings_sheet(wb, report, lang, name)
-        mark(wb, wb[name], FINDINGS_KIND)
-        if name != wanted:
-            renamed.append((wanted, name))
-    if rebuild_summary is not None:
-        renamed += [(w, g) for w, g in rebuild_summary(wb) if w != g]
-        if name is not None:
-            wb.move_sheet(name, offset=-wb.sheetnames.index(name))  # findings stay first
-    return Marked(atomic_write(path, wb.save), name, tuple(renamed))
+        first.append(NewSheet(findings_sheet(report, lang, wanted), FINDINGS_KIND))
+    worst = _worst_cells(report, sheet)
+
+    def edit(name: str, xml: bytes, book: Any) -> bytes | None:
+        cells = worst if name == sheet else {}
+        if not cells and _MARK_XML not in xml:
+            return None
+        new = remove_highlights(xml)
+        if cells:
+            rules = []
+            for severity in Severity:
+                refs = [c for c, s in cells.items() if s is severity]
+                if refs:
+                    rules.append(
+                        (
+                            " ".join(sorted(refs, key=_cell_order)),
+                            book.dxf(MARK_FILLS[severity.value]),
+                        )
+                    )
+            new = add_highlights(new, rules)
+        return new
+
+    backup, surgery = rewrite(
+        path, Edit(remove_kinds=(FINDINGS_KIND,), first=first, edit_sheets=edit)
+    )
+    names = surgery.names
+    given = names[0][1] if names else None
+    return Marked(backup, given, tuple((w, g) for w, g in names if w != g))
 
 
-def _remove_marks(ws: Any) -> None:
-    from openpyxl.formatting.formatting import ConditionalFormattingList
-
-    old = ws.conditional_formatting
-    kept = ConditionalFormattingList()
-    for cf in old:
-        rules = [r for r in cf.rules if MARK_FORMULA not in (r.formula or [])]
-        for rule in rules:
-            kept.add(cf.sqref, rule)
-    ws.conditional_formatting = kept
-
-
-def _highlight(ws: Any, report: Report) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
-
+def _worst_cells(report: Report, sheet: str) -> dict[str, Severity]:
     worst: dict[str, Severity] = {}
     for f in report.findings:
-        if f.sheet != ws.title:
+        if f.sheet != sheet:
             continue
         if f.cell not in worst or f.severity.rank < worst[f.cell].rank:
             worst[f.cell] = f.severity
-    for severity in Severity:
-        cells = [c for c, s in worst.items() if s is severity]
-        if not cells:
-            continue
-        fill = PatternFill(
-            "solid", fgColor=MARK_FILLS[severity.value], bgColor=MARK_FILLS[severity.value]
-        )
-        ws.conditional_formatting.add(
-            " ".join(cells), FormulaRule(formula=[MARK_FORMULA], fill=fill, stopIfTrue=False)
-        )
+    return worst
 
 
-def _write_findings_sheet(wb: Any, report: Report, lang: str, name: str) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.hyperlink import Hyperlink
+def _cell_order(ref: str) -> tuple[int, int]:
+    from ..model import column_index
 
-    from .template import _named_styles, row_height
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    return (int(m.group(2)), column_index(m.group(1))) if m else (0, 0)
 
-    if STYLE_HEADER not in wb.named_styles:  # a workbook init did not make
-        wb.add_named_style(next(s for s in _named_styles() if s.name == STYLE_HEADER))
-    ws = wb.create_sheet(name, 0)
+
+_MARK_XML = b"seuranta-xl"
+_CF_RE = re.compile(
+    rb"<(?:\w+:)?conditionalFormatting\b[^>]*>(.*?)</(?:\w+:)?conditionalFormatting>", re.S
+)
+_RULE_RE = re.compile(rb"<(?:\w+:)?cfRule\b[^>]*?(?:/>|>.*?</(?:\w+:)?cfRule>)", re.S)
+_PRIORITY_RE = re.compile(rb'\spriority="(\d+)"')
+# what may follow conditional formats in a worksheet, in schema order
+_AFTER_CF = (
+    b"dataValidations", b"hyperlinks", b"printOptions", b"pageMargins", b"pageSetup",
+    b"headerFooter", b"rowBreaks", b"colBreaks", b"customProperties", b"cellWatches",
+    b"ignoredErrors", b"smartTags", b"drawing", b"legacyDrawing", b"legacyDrawingHF",
+    b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems", b"tableParts",
+    b"extLst",
+)  # fmt: skip
+
+
+def _is_mark(rule: bytes) -> bool:
+    import html
+
+    return MARK_FORMULA in html.unescape(rule.decode("utf-8", "replace"))
+
+
+def _data_end(xml: bytes) -> int:
+    """Where the sheet's cells end: nothing after this is a cell (never scanned)."""
+    at = xml.rfind(b"sheetData")
+    return xml.index(b">", at) + 1 if at >= 0 else 0
+
+
+def remove_highlights(xml: bytes) -> bytes:
+    """A worksheet's XML without the conditional formats ``--mark`` made (recognised by
+    ``MARK_FORMULA``); a block left with no rule goes too. The cells are not parsed."""
+    if _MARK_XML not in xml:
+        return xml
+    start = _data_end(xml)
+    tail = xml[start:]
+
+    def clean(m: re.Match[bytes]) -> bytes:
+        block = m.group(0)
+        rules = _RULE_RE.findall(block)
+        if not any(_is_mark(r) for r in rules):
+            return block
+        kept = [r for r in rules if not _is_mark(r)]
+        if not kept:
+            return b""
+        for r in rules:
+            if _is_mark(r):
+                block = block.replace(r, b"", 1)
+        return block
+
+    return xml[:start] + _CF_RE.sub(clean, tail)
+
+
+def add_highlights(xml: bytes, rules: list[tuple[str, int]]) -> bytes:
+    """A worksheet's XML with a highlight (``sqref``, dxf index) per rule, placed where
+    the schema puts conditional formats. The cells are not parsed."""
+    if not rules:
+        return xml
+    start = _data_end(xml)
+    tail = xml[start:]
+    root = re.search(rb"<(?:(\w+):)?worksheet\b", xml)
+    p = (root.group(1) + b":") if root and root.group(1) else b""
+    top = max((int(x) for x in _PRIORITY_RE.findall(tail)), default=0)
+    blocks = b"".join(
+        b'<%sconditionalFormatting sqref="%s"><%scfRule type="expression" dxfId="%d" '
+        b'priority="%d"><%sformula>LEN(&quot;seuranta-xl&quot;)&gt;0</%sformula></%scfRule>'
+        b"</%sconditionalFormatting>" % (p, sqref.encode(), p, dxf, top + i, p, p, p, p)
+        for i, (sqref, dxf) in enumerate(rules, start=1)
+    )
+    existing = list(_CF_RE.finditer(tail))
+    if existing:
+        at = existing[-1].end()
+    else:
+        at = len(tail)
+        for tag in _AFTER_CF:
+            m = re.search(rb"<(?:\w+:)?" + tag + rb"\b", tail)
+            if m is not None and m.start() < at:
+                at = m.start()
+        if at == len(tail):
+            at = tail.rindex(b"</" + p + b"worksheet>")
+    return xml[:start] + tail[:at] + blocks + tail[at:]
+
+
+def findings_sheet(report: Report, lang: str, name: str) -> SheetSpec:
+    """The findings as a sheet: one row each, its cell a link to the cell it concerns."""
+    from .report import HEADER_FILL
+
+    spec = SheetSpec(kind="findings", name=name, freeze_row=1, title_rows=(1, 1))
+    head = Look(bold=True, color="FFFFFF", fill=HEADER_FILL, wrap=True, valign="center")
+    link = Look(color="0563C1", underline=True)
+    wrap = Look(wrap=True)
     headers = (
         ("Vakavuus", "Sääntö", "Kuvaus", "Solu", "Koodi", "Viesti")
         if lang != "en"
         else ("Severity", "Rule", "Title", "Cell", "Code", "Message")
     )
-    for c, text in enumerate(headers, start=1):
-        ws.cell(row=1, column=c, value=text).style = STYLE_HEADER
+    spec.put_row(1, list(headers), head)
     for r, f in enumerate(report.sorted(), start=2):
-        values = (
-            severity_name(f.severity.value, lang),
-            f.rule,
-            rule_title(f.rule, lang),
-            f"{f.sheet}!{f.cell}",
-            f.code,
-            f.message(lang),
-        )
-        for c, v in enumerate(values, start=1):
-            set_text_safe(ws.cell(row=r, column=c), v)
-        link = ws.cell(row=r, column=4)
+        message = f.message(lang)
+        spec.put(r, 1, severity_name(f.severity.value, lang))
+        spec.put(r, 2, f.rule)
+        spec.put(r, 3, rule_title(f.rule, lang))
         quoted = f.sheet.replace("'", "''")
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{f.cell}")
-        link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+        spec.put(r, 4, f"{f.sheet}!{f.cell}", link, link=f"'{quoted}'!{f.cell}")
+        spec.put(r, 5, f.code)
+        spec.put(r, 6, message, wrap)
         # a long message wraps: its row gets the height (no program refits it on opening)
-        height = row_height([(values[5], 90, False)])
+        height = row_height([(message, 90, False)])
         if height:
-            ws.row_dimensions[r].height = height
-    for col, width in zip("ABCDEF", (11, 24, 34, 16, 12, 90), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    print_landscape(ws)  # one page wide, the header on every page
-    ws.auto_filter.ref = f"A1:F{len(report.findings) + 1}"
-    ws.sheet_properties.tabColor = "C00000" if not report.ok else "FFC000"
+            spec.heights[r] = height
+    spec.widths = dict(enumerate((11, 24, 34, 16, 12, 90), start=1))
+    spec.autofilter = f"A1:F{len(report.findings) + 1}"
+    spec.tab_color = "C00000" if not report.ok else "FFC000"
+    return spec
 
 
 # --------------------------------------------------------------------------- rounds
@@ -556,9 +544,11 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     """Give a master that lacks them (one not made by this version of ``init``) the sheets
     the tool keeps its records in: rounds, key, returns tracker, change log.
 
-    Returns True when sheets were added. Uses openpyxl, so a workbook holding parts it
-    would drop is refused rather than damaged.
+    Returns True when sheets were added: at the end, in place, every other part of the
+    workbook copied as it was. The caller holds the run lock.
     """
+    from .ooxml import Sheet, cell_xml
+    from .package import Edit, NewSheet, rewrite
     from .patch import sheet_parts
 
     with zipfile.ZipFile(path) as zf:
@@ -572,17 +562,17 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     missing = [name for name in wanted if name not in names]
     if not missing:
         return False
-    risky = parts_at_risk(path)
-    if risky:
-        raise WriteError("would_lose", path=str(path), detail=", ".join(risky))
-
-    wb = load_workbook_as_stored(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    added = []
     for name in missing:
         grid, state = wanted[name]
-        ws = wb.create_sheet(name)
-        _write_grid(ws, grid)
-        ws.sheet_state = state
-    atomic_write(path, wb.save)
+        sheet = Sheet(name)
+        for r, values in enumerate(grid, start=1):
+            sheet.add_row(
+                r, (cell_xml(f"{column_letter(c)}{r}", v, 0) for c, v in enumerate(values, start=1))
+            )
+        sheet.dimension = f"A1:{column_letter(max(len(g) for g in grid))}{len(grid)}"
+        added.append(NewSheet(xml=sheet.xml().encode("utf-8"), name=name, state=state))
+    rewrite(Path(path), Edit(last=added), backup=False)
     return True
 
 

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import WriteError
-from .sheetspec import FONT, Look, SheetSpec
+from .sheetspec import SheetSpec
 
 OFFICE_COMMANDS = ("soffice", "libreoffice")
 OFFICE_PATHS = (
@@ -53,7 +53,7 @@ def is_pdf(path: Path) -> bool:
 def check_pdf_target(pdf: Path, master: Path) -> None:
     """WriteError unless ``pdf`` may be written: named ``.pdf``, not the master, and, when
     it exists, a PDF (anything else there is left alone)."""
-    from .report import same_file
+    from .summary_book import same_file
 
     pdf = Path(pdf)
     if same_file(pdf, Path(master)):
@@ -81,7 +81,7 @@ def write_pdf(specs: list[SheetSpec], pdf: Path, office: str) -> Path:
     pdf = Path(pdf)
     with tempfile.TemporaryDirectory(prefix="seuranta-pdf-") as tmp:
         book = Path(tmp) / "raportti.xlsx"
-        sheets_workbook(specs, book)  # the one call the in-place writer will replace
+        sheets_workbook(specs, book)
         printed = convert(office, book, Path(tmp))
 
         def copy(target: Path) -> None:
@@ -146,81 +146,7 @@ def convert(office: str, book: Path, folder: Path) -> Path:
 
 
 def sheets_workbook(specs: list[SheetSpec], path: Path) -> None:
-    """A workbook holding only ``specs``, for printing. (Through openpyxl for now; the
-    in-place writer of tool sheets can take this over.)"""
-    from openpyxl import Workbook
+    """A workbook holding only ``specs``, for printing, written by the tool's own writer."""
+    from .package import NewSheet, write_new
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for spec in specs:
-        _add(wb, spec)
-    wb.save(path)
-
-
-def _add(wb, spec: SheetSpec) -> None:  # type: ignore[no-untyped-def]
-    """One sheet drawn from ``spec``: cells, widths, heights, merges and the page set-up
-    (a chart is not drawn: the council report has none)."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.pagebreak import Break
-
-    from .master import cell_text_value
-
-    ws = wb.create_sheet(spec.name)
-    for (r, c), cell in sorted(spec.cells.items()):
-        target = ws.cell(row=r, column=c)
-        if cell.value is not None:
-            target.value = cell_text_value(cell.value)
-            if isinstance(cell.value, str):
-                target.data_type = "s"  # a text beginning with "=" stays text
-        _style(target, cell.look)
-    for c, w in spec.widths.items():
-        ws.column_dimensions[get_column_letter(c)].width = w
-    for r, h in spec.heights.items():
-        ws.row_dimensions[r].height = h
-    for ref in spec.merged:
-        ws.merge_cells(ref)
-    if spec.freeze_row:
-        ws.freeze_panes = f"A{spec.freeze_row + 1}"
-    if spec.title_rows:
-        ws.print_title_rows = f"{spec.title_rows[0]}:{spec.title_rows[1]}"
-    for r in spec.row_breaks:
-        ws.row_breaks.append(Break(id=r))
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
-    if spec.fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    ws.page_margins.top = 0.8
-    ws.page_margins.header = 0.3
-    if spec.page_header:
-        ws.oddHeader.center.text = spec.page_header
-    if spec.page_footer:
-        ws.oddFooter.center.text = spec.page_footer
-
-
-def _style(cell, look: Look) -> None:  # type: ignore[no-untyped-def]
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    cell.font = Font(
-        name=FONT,
-        family=2,
-        bold=look.bold,
-        italic=look.italic,
-        underline="single" if look.underline else None,
-        size=look.size,
-        color=("FF" + look.color) if look.color else None,
-    )
-    if look.fill:
-        cell.fill = PatternFill("solid", fgColor="FF" + look.fill)
-    if look.border:
-        thin = Side(style="thin", color="FFA6A6A6")
-        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    cell.alignment = Alignment(
-        wrap_text=look.wrap,
-        horizontal=look.halign or None,
-        vertical=look.valign or None,
-        indent=look.indent,
-    )
-    if look.number_format:
-        cell.number_format = look.number_format
+    write_new(path, [NewSheet(spec, spec.kind) for spec in specs])

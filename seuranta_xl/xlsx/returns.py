@@ -263,8 +263,10 @@ def _own_workbook(names: list[str], found: list[tuple[SourceTable, Header]]) -> 
     ``summary_file`` for a standalone summary (only summary sheets), else ""."""
     if KEY_SHEET in names:
         return "master_copy"
+    # only summary sheets: the council's report has a follow-up-like header, so a sheet
+    # found with one does not make the file a return
     summary = {n for pair in SUMMARY_SHEETS.values() for n in pair}
-    if names and not found and all(n.split(" (")[0] in summary for n in names):
+    if names and all(n.split(" (")[0] in summary for n in names):
         return "summary_file"
     return ""
 

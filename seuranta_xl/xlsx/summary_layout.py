@@ -164,6 +164,10 @@ def _fit_rows(spec: SheetSpec, first: int, last: int) -> None:
 
 def _header(spec: SheetSpec, row: int, names: list[str], first_col: int = 1) -> None:
     spec.put_row(row, list(names), HEAD, first_col)
+    for i, name in enumerate(names):  # a header breaks between words, never inside one
+        longest = max((len(word) for word in name.split()), default=0)
+        col = first_col + i
+        spec.widths[col] = max(_width(spec, col), round(longest * 1.1 + 1.5))
     texts = [(n, _width(spec, first_col + i), True) for i, n in enumerate(names)]
     spec.heights[row] = max(_height(texts) or 15.0, 30.0)
 
@@ -361,7 +365,7 @@ def _state(line: ReturnLine | None, issued: bool) -> str:
 def returns_sheet(s: Summary, meta: Meta) -> SheetSpec:
     lang = meta.lang
     spec = _new("returns", s, meta)
-    spec.widths = {1: 28, 2: 12, 3: 34, 4: 11, 5: 17, 6: 34, 7: 11, 8: 14, 9: 14}
+    spec.widths = {1: 28, 2: 12, 3: 34, 4: 13, 5: 17, 6: 34, 7: 11, 8: 14, 9: 14}
     ncols = 9
     row = _heading(
         spec, t("returns_title", lang), s, meta, t("l_returns_counted", lang), ncols=ncols
