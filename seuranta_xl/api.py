@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .summary import Summary
     from .xlsx.generate import Published, StagedRound
     from .xlsx.read import LoadedPlan
-    from .xlsx.report import Meta
+    from .xlsx.sheetspec import SheetSpec
 
 
 @dataclass(frozen=True)
@@ -157,9 +157,6 @@ def summary(
     The master's run lock is held from the read to the last write. ``out`` may not be the
     master, nor any file but a standalone summary the tool made.
     """
-    from .errors import RoundError
-    from .summary import summarize
-    from .xlsx.names import SETTING_DEADLINE
     from .xlsx.read import load_plan, require_workbook
     from .xlsx.report import Meta
     from .xlsx.save import refuse_if_open, run_lock
@@ -183,11 +180,7 @@ def summary(
         raise WriteError("summary_out_is_master", path=str(target), master=str(master))
     refuse_if_open(master)
     with run_lock(master):
-        loaded = load_plan(master)
-        _require_master(loaded)
-        issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
-        if round_id is not None and round_id not in issued:
-            raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
+        loaded = _summary_source(master, round_id)
         if target is not None:
             check_summary_target(target)  # before anything is written
         written = kept = 0
@@ -195,14 +188,7 @@ def summary(
             written, kept = _write_rollup(master, loaded, now)
             if written:
                 loaded = load_plan(master)
-        figures = summarize(
-            loaded.plan,
-            loaded.rounds,
-            loaded.returns,
-            loaded.log,
-            round_id=round_id,
-            deadline=loaded.setting(SETTING_DEADLINE),
-        )
+        figures = _figures(loaded, round_id)
         meta = Meta(source=master.name, generated=now, lang=lang)
         specs = layout(figures, meta)  # once, for the master and the standalone copy alike
         backup, names = write_into_master(
@@ -212,7 +198,7 @@ def summary(
         if target is not None:
             standalone_backup = write_standalone(target, figures, meta, specs=specs)
         if pdf is not None and office is not None:
-            _write_council_pdf(loaded, figures, meta, Path(pdf), office)
+            _write_council_pdf(next(s for s in specs if s.kind == "council"), Path(pdf), office)
     return SummaryResult(
         master,
         figures,
@@ -237,9 +223,8 @@ def council_pdf(
     """Print the council report (*Valtuustoraportti*) of a master as PDF with LibreOffice,
     changing nothing in the master. Without LibreOffice a WriteError says how to print from
     Excel; an existing file is replaced only when it is a PDF, never the master."""
-    from .errors import RoundError
-    from .summary import summarize
-    from .xlsx.read import load_plan, require_workbook
+    from .xlsx.council import council_sheet
+    from .xlsx.read import require_workbook
     from .xlsx.report import Meta
     from .xlsx.save import run_lock
 
@@ -248,16 +233,38 @@ def council_pdf(
     office = _council_pdf_ready(pdf, master)
     require_workbook(master)
     with run_lock(master):
-        loaded = load_plan(master)
-        _require_master(loaded)
-        issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
-        if round_id is not None and round_id not in issued:
-            raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
-        figures = summarize(
-            loaded.plan, loaded.rounds, loaded.returns, loaded.log, round_id=round_id
-        )
-        meta = Meta(source=master.name, generated=now, lang=lang)
-        return _write_council_pdf(loaded, figures, meta, pdf, office)
+        figures = _figures(_summary_source(master, round_id), round_id)
+        spec = council_sheet(figures, Meta(source=master.name, generated=now, lang=lang))
+        return _write_council_pdf(spec, pdf, office)
+
+
+def _summary_source(master: Path, round_id: str | None) -> LoadedPlan:
+    """The master read for a summary (the caller holds its lock): a master, not an owner
+    workbook or a plain sheet, and ``round_id`` one it issued."""
+    from .errors import RoundError
+    from .xlsx.read import load_plan
+
+    loaded = load_plan(master)
+    _require_master(loaded)
+    issued = list(dict.fromkeys(r.round_id for r in loaded.rounds))
+    if round_id is not None and round_id not in issued:
+        raise RoundError("unknown_round", round=round_id, known=", ".join(issued) or "–")
+    return loaded
+
+
+def _figures(loaded: LoadedPlan, round_id: str | None) -> Summary:
+    """The summary's figures of a master read, for the round asked (default: the latest)."""
+    from .summary import summarize
+    from .xlsx.names import SETTING_DEADLINE
+
+    return summarize(
+        loaded.plan,
+        loaded.rounds,
+        loaded.returns,
+        loaded.log,
+        round_id=round_id,
+        deadline=loaded.setting(SETTING_DEADLINE),
+    )
 
 
 def _council_pdf_ready(pdf: Path, master: Path) -> str:
@@ -269,14 +276,9 @@ def _council_pdf_ready(pdf: Path, master: Path) -> str:
     return require_office(pdf, master)
 
 
-def _write_council_pdf(
-    loaded: LoadedPlan, figures: Summary, meta: Meta, pdf: Path, office: str
-) -> Path:
-    from .xlsx.council import council_sheet
-    from .xlsx.names import SETTING_DEADLINE
+def _write_council_pdf(spec: SheetSpec, pdf: Path, office: str) -> Path:
     from .xlsx.pdf import write_pdf
 
-    spec = council_sheet(figures, meta, deadline=loaded.setting(SETTING_DEADLINE))
     return write_pdf([spec], pdf, office)
 
 

@@ -1,5 +1,5 @@
-"""The summary sheets as a reader gets them on paper: the sample's sheets drawn from their
-``SheetSpec``s, printed to PDF by LibreOffice, and read back with ``pdftotext``."""
+"""The summary sheets as a reader gets them on paper: the sample's standalone summary, as
+the tool writes it, printed to PDF by LibreOffice and read back with ``pdftotext``."""
 
 from __future__ import annotations
 
@@ -11,15 +11,10 @@ from datetime import datetime
 import pytest
 
 from seuranta_xl import init_master
-from seuranta_xl.api import generate
-from seuranta_xl.summary import summarize
-from seuranta_xl.xlsx.names import SETTING_DEADLINE
+from seuranta_xl.api import generate, summary
 from seuranta_xl.xlsx.read import load_plan
-from seuranta_xl.xlsx.report import Meta
-from seuranta_xl.xlsx.summary_layout import summary_sheets
 
 from .conftest import soffice_convert
-from .spec_preview import write_preview
 
 pytestmark = pytest.mark.libreoffice
 
@@ -34,27 +29,20 @@ def test_every_goal_title_is_whole_on_the_pages(tmp_path, sample_path, libreoffi
         pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
     master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
     generate(master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1))
-    loaded = load_plan(master)
-    figures = summarize(
-        loaded.plan,
-        loaded.rounds,
-        loaded.returns,
-        loaded.log,
-        deadline=loaded.setting(SETTING_DEADLINE),
-    )
-    specs = summary_sheets(figures, Meta(master.name, datetime(2021, 5, 4, 8, 5)))
-    preview = write_preview(specs, tmp_path / "yhteenveto.xlsx")
-    pdf = soffice_convert(preview, tmp_path, "pdf")
+    made = summary(master, out=tmp_path / "yhteenveto.xlsx", now=datetime(2021, 5, 4, 8, 5))
+    figures = made.summary
+    pdf = soffice_convert(made.standalone, tmp_path, "pdf")
     raw = subprocess.run(
         ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     text = _words(raw)
-    goals = [r for r in loaded.plan.rows if r.code is not None and r.code.level == 1]
+    plan = load_plan(master).plan
+    goals = [r for r in plan.rows if r.code is not None and r.code.level == 1]
     assert len(goals) == 15
     # each title's words in order: wrapped inside its cell, nothing cut off
     missing = [g.title for g in goals if _words(g.title) not in text]
     assert not missing
-    for value, label in loaded.plan.scale.labels:
+    for value, label in plan.scale.labels:
         assert _words(f"{value} = {label}") in text
     # the risks sheet's titles and risks, whole too
     for r in figures.risks:
