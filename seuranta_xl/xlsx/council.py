@@ -10,7 +10,7 @@ from ..summary import ReportLine, Summary
 from .names import SUMMARY_SHEETS
 from .report import Meta
 from .sheetspec import Look, SheetSpec
-from .template import MAX_ROW_HEIGHT, row_height
+from .template import row_height, too_tall
 
 KIND = "council"
 
@@ -151,6 +151,8 @@ class _Report:
         self.fills = fills
         self.last = column_letter(len(keys))
         spec.widths = {self.col[k]: self.widths[k] for k in keys}
+        self._usable_by_indent: dict[int, dict[str, float]] = {}
+        self._looks_by_kind: dict[tuple[bool, int, str, bool], dict[str, Look]] = {}
 
     def t(self, key: str) -> str:
         return t(key, self.lang)
@@ -231,9 +233,6 @@ class _Report:
         that carry it on); returns the next free row."""
         spec, col = self.spec, self.col
         goal = line.level == 1 and bool(line.code)
-        base = Look(
-            size=BODY_SIZE, border=True, wrap=True, bold=goal, fill=GOAL_FILL if goal else ""
-        )
         indent = max(line.level - 1, 0) if line.code else 0
         if line.status is not None:
             status_fill, status_text = self.fills.get(line.status, NO_STATUS_FILL), line.status_text
@@ -252,25 +251,50 @@ class _Report:
             "owner": line.owner,
         }
         texts = {k: v for k, v in texts.items() if k in col}
-        usable = {k: _usable(self.widths[k], indent if k == "item" else 0) for k in texts}
+        usable = self._usable(indent)
         pieces = {k: _pieces(v, usable[k]) for k, v in texts.items()}
-        looks = dict.fromkeys(texts, base)
-        looks["item"] = _with(base, indent=indent)
         italic = line.status is None and bool(line.status_text)
-        looks["status"] = _with(base, fill=status_fill, italic=italic)
+        looks = self._looks(goal, indent, status_fill, italic)
         for i in range(max(len(p) for p in pieces.values())):
             if i == 0:
-                spec.put(r, col["code"], line.code, _with(base, wrap=False))
+                spec.put(r, col["code"], line.code, looks["code"])
             else:
-                spec.put(r, col["code"], self.t("more"), _with(base, italic=True, bold=False))
+                spec.put(r, col["code"], self.t("more"), looks["more"])
             shown = {k: p[i] if i < len(p) else "" for k, p in pieces.items()}
             for k, text in shown.items():
-                spec.put(r, col[k], text or None, looks[k])
+                spec.put(r, col[k], text or None, looks.get(k, looks["base"]))
             height = row_height([(text, usable[k], goal) for k, text in shown.items()])
             if height:
                 spec.heights[r] = height
             r += 1
         return r
+
+    def _usable(self, indent: int) -> dict[str, float]:
+        """Each text column's usable width at ``indent`` (asked once per indent)."""
+        known = self._usable_by_indent.get(indent)
+        if known is None:
+            known = {k: _usable(self.widths[k], indent if k == "item" else 0) for k in TEXT_FIELDS}
+            self._usable_by_indent[indent] = known
+        return known
+
+    def _looks(self, goal: bool, indent: int, status_fill: str, italic: bool) -> dict[str, Look]:
+        """A row's looks: its cells' (``base``), the item's, the status's, the code's and
+        the continued rows' code; made once per combination, the same for every row."""
+        key = (goal, indent, status_fill, italic)
+        known = self._looks_by_kind.get(key)
+        if known is None:
+            base = Look(
+                size=BODY_SIZE, border=True, wrap=True, bold=goal, fill=GOAL_FILL if goal else ""
+            )
+            known = {
+                "base": base,
+                "item": _with(base, indent=indent),
+                "status": _with(base, fill=status_fill, italic=italic),
+                "code": _with(base, wrap=False),
+                "more": _with(base, italic=True, bold=False),
+            }
+            self._looks_by_kind[key] = known
+        return known
 
 
 def _with(look: Look, **changes: object) -> Look:
@@ -308,4 +332,4 @@ def _pieces(text: str, width: float) -> list[str]:
 
 def _too_tall(text: str, width: float) -> bool:
     # estimated as bold: a little more generous than the text needs
-    return (row_height([(text, width, True)]) or 0) >= MAX_ROW_HEIGHT
+    return too_tall(text, width, True)
