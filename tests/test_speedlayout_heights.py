@@ -19,6 +19,7 @@ from seuranta_xl.xlsx.template import (
     _text_lines,
     _wrapped_lines,
     row_height,
+    tall_length,
     too_tall,
 )
 
@@ -128,6 +129,27 @@ def test_row_height_as_before(texts: list[tuple[str, float, bool]]) -> None:
 def test_too_tall_as_before(text: str, width: float, bold: bool) -> None:
     tall = (old_row_height([(text, width, bold)]) or 0) >= MAX_ROW_HEIGHT
     assert too_tall(text, width, bold) == tall
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXT, WIDTH, st.booleans())
+@example("xxxxx " * 21, 10.0, True)
+@example("ab " * 200, 4.0, False)
+def test_shorter_than_tall_length_is_never_too_tall(text: str, width: float, bold: bool) -> None:
+    text = text.replace("\n", " ")
+    if len(text) < tall_length(width, bold):
+        assert not old_too_tall_as(text, width, bold)
+
+
+def old_too_tall_as(text: str, width: float, bold: bool) -> bool:
+    return (old_row_height([(text, width, bold)]) or 0) >= MAX_ROW_HEIGHT
+
+
+def test_tall_length_is_where_the_bound_reaches_a_full_row() -> None:
+    per_line = 9  # width 10, bold
+    assert tall_length(10.0, True) == 14 * per_line
+    assert _lines_bound("x" * (14 * per_line), per_line) >= template._LINES_AT_MOST
+    assert _lines_bound("x" * (14 * per_line - 1), per_line) < template._LINES_AT_MOST
 
 
 @settings(max_examples=300, deadline=None)

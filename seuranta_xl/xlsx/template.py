@@ -96,11 +96,16 @@ def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
         per_line = _per_line(width, bold)
         if len(text) <= per_line and "\n" not in text:
             continue  # one line (most cells of a large master)
-        counted.append((_lines_bound(text, per_line), text, per_line))
+        breaks = text.count("\n")  # _lines_bound, written out: asked for every wrapped cell
+        counted.append((2 * ((len(text) - breaks) // per_line) + breaks + 1, text, per_line))
+    if not counted:
+        return None
+    if len(counted) > 1:
+        # the texts that may need most lines first: a text that cannot need more lines
+        # than one already counted is not counted
+        counted.sort(reverse=True)
     lines = 1
-    # the texts that may need most lines first: a text that cannot need more lines than
-    # one already counted is not counted
-    for bound, text, per_line in sorted(counted, key=_first, reverse=True):
+    for bound, text, per_line in counted:
         if bound <= lines or lines >= _LINES_AT_MOST:
             break
         lines = max(lines, _text_lines(text, per_line))
@@ -114,15 +119,18 @@ def too_tall(text: str, width: float, bold: bool) -> bool:
     per_line = _per_line(width, bold)
     if _lines_bound(text, per_line) < _LINES_AT_MOST:
         return False  # the cheap bound settles most texts
-    return (row_height([(text, width, bold)]) or 0) >= MAX_ROW_HEIGHT
+    return _text_lines(text, per_line) >= _LINES_AT_MOST
+
+
+def tall_length(width: float, bold: bool) -> int:
+    """The fewest characters a text without line breaks has when it is ``too_tall``: a
+    shorter one is settled without counting (``_lines_bound`` stays below the lines of a
+    full row)."""
+    return -(-(_LINES_AT_MOST - 1) // 2) * _per_line(width, bold)
 
 
 _LINES_AT_MOST = math.ceil((MAX_ROW_HEIGHT - 3) / LINE_HEIGHT)
 """Lines that fill a row of ``MAX_ROW_HEIGHT``: more do not make it higher."""
-
-
-def _first(item: tuple[int, str, int]) -> int:
-    return item[0]
 
 
 def _per_line(width: float, bold: bool) -> int:
