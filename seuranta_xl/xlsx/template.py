@@ -147,10 +147,10 @@ def _text_lines(text: str, per_line: int) -> int:
 
 
 def _lines_bound(text: str, per_line: int) -> int:
-    """At least as many lines as ``_text_lines`` counts, cheaply. Of two lines one after
-    the other, at least ``per_line`` characters (a word that went to the next line did not
-    fit on the first; a long word's piece fills its line), so a line of ``n`` characters
-    wraps into at most ``2 * (n // per_line) + 1``."""
+    """At least as many lines as ``_text_lines`` counts, cheaply. Two wrapped lines one
+    after the other hold ``per_line`` characters or more between them (the word that went
+    to the second did not fit on the first; a piece of a long word fills its line), so a
+    paragraph of ``n`` characters wraps into ``2 * (n // per_line) + 1`` lines at most."""
     breaks = text.count("\n")
     return 2 * ((len(text) - breaks) // per_line) + breaks + 1
 
