@@ -10,7 +10,7 @@ from ..summary import ReportLine, Summary
 from .names import SUMMARY_SHEETS
 from .report import Meta
 from .sheetspec import Look, SheetSpec
-from .template import MAX_ROW_HEIGHT, row_height
+from .template import row_height, tall_length, too_tall
 
 KIND = "council"
 
@@ -151,6 +151,9 @@ class _Report:
         self.fills = fills
         self.last = column_letter(len(keys))
         spec.widths = {self.col[k]: self.widths[k] for k in keys}
+        self.text_keys = [k for k in TEXT_FIELDS if k in self.col]  # in the columns' order
+        self._usable_by_indent: dict[int, tuple[list[float], list[int]]] = {}
+        self._looks_by_kind: dict[tuple[bool, int, str, bool], tuple[Look, Look, list[Look]]] = {}
 
     def t(self, key: str) -> str:
         return t(key, self.lang)
@@ -231,9 +234,6 @@ class _Report:
         that carry it on); returns the next free row."""
         spec, col = self.spec, self.col
         goal = line.level == 1 and bool(line.code)
-        base = Look(
-            size=BODY_SIZE, border=True, wrap=True, bold=goal, fill=GOAL_FILL if goal else ""
-        )
         indent = max(line.level - 1, 0) if line.code else 0
         if line.status is not None:
             status_fill, status_text = self.fills.get(line.status, NO_STATUS_FILL), line.status_text
@@ -251,26 +251,63 @@ class _Report:
             "risks": line.risks,
             "owner": line.owner,
         }
-        texts = {k: v for k, v in texts.items() if k in col}
-        usable = {k: _usable(self.widths[k], indent if k == "item" else 0) for k in texts}
-        pieces = {k: _pieces(v, usable[k]) for k, v in texts.items()}
-        looks = dict.fromkeys(texts, base)
-        looks["item"] = _with(base, indent=indent)
+        keys = self.text_keys
+        usable, short = self._usable(indent)
+        pieces = [
+            # a short text is one piece: settled here, without asking _pieces
+            [text] if len(text) < limit and "\n" not in text else _pieces(text, w)
+            for text, w, limit in zip([texts[k] for k in keys], usable, short, strict=True)
+        ]
         italic = line.status is None and bool(line.status_text)
-        looks["status"] = _with(base, fill=status_fill, italic=italic)
-        for i in range(max(len(p) for p in pieces.values())):
+        code_look, more_look, looks = self._looks(goal, indent, status_fill, italic)
+        code_col, cols = col["code"], [col[k] for k in keys]
+        for i in range(max(map(len, pieces))):
             if i == 0:
-                spec.put(r, col["code"], line.code, _with(base, wrap=False))
+                spec.put(r, code_col, line.code, code_look)
             else:
-                spec.put(r, col["code"], self.t("more"), _with(base, italic=True, bold=False))
-            shown = {k: p[i] if i < len(p) else "" for k, p in pieces.items()}
-            for k, text in shown.items():
-                spec.put(r, col[k], text or None, looks[k])
-            height = row_height([(text, usable[k], goal) for k, text in shown.items()])
+                spec.put(r, code_col, self.t("more"), more_look)
+            shown = [p[i] if i < len(p) else "" for p in pieces]
+            for c, text, look in zip(cols, shown, looks, strict=True):
+                spec.put(r, c, text or None, look)
+            height = row_height([(text, w, goal) for text, w in zip(shown, usable, strict=True)])
             if height:
                 spec.heights[r] = height
             r += 1
         return r
+
+    def _usable(self, indent: int) -> tuple[list[float], list[int]]:
+        """The text columns' usable widths at ``indent`` and the length below which a text
+        without line breaks fits one row (worked out once per indent)."""
+        known = self._usable_by_indent.get(indent)
+        if known is None:
+            usable = [_usable(self.widths[k], indent if k == "item" else 0) for k in self.text_keys]
+            # as _too_tall asks: estimated as bold
+            known = usable, [tall_length(w, True) for w in usable]
+            self._usable_by_indent[indent] = known
+        return known
+
+    def _looks(
+        self, goal: bool, indent: int, status_fill: str, italic: bool
+    ) -> tuple[Look, Look, list[Look]]:
+        """A row's looks: the code's, the code's on the rows that carry a text on, and the
+        text columns'; made once per combination, the same for every row."""
+        key = (goal, indent, status_fill, italic)
+        known = self._looks_by_kind.get(key)
+        if known is None:
+            base = Look(
+                size=BODY_SIZE, border=True, wrap=True, bold=goal, fill=GOAL_FILL if goal else ""
+            )
+            own = {
+                "item": _with(base, indent=indent),
+                "status": _with(base, fill=status_fill, italic=italic),
+            }
+            known = (
+                _with(base, wrap=False),
+                _with(base, italic=True, bold=False),
+                [own.get(k, base) for k in self.text_keys],
+            )
+            self._looks_by_kind[key] = known
+        return known
 
 
 def _with(look: Look, **changes: object) -> Look:
@@ -308,4 +345,4 @@ def _pieces(text: str, width: float) -> list[str]:
 
 def _too_tall(text: str, width: float) -> bool:
     # estimated as bold: a little more generous than the text needs
-    return (row_height([(text, width, True)]) or 0) >= MAX_ROW_HEIGHT
+    return too_tall(text, width, True)

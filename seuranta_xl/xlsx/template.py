@@ -89,20 +89,70 @@ MAX_ROW_HEIGHT = 409.0
 def row_height(texts: list[tuple[str, float, bool]]) -> float | None:
     """A row height that shows wrapped text whole: (text, column width, bold) in, points
     out; None when one line is enough. Excel does not refit rows written by a program."""
-    lines = 1
+    counted: list[tuple[int, str, int]] = []  # (at most this many lines, text, per line)
     for text, width, bold in texts:
         if not text:
             continue
-        # characters per line as LibreOffice wraps Finnish text (measured against its
-        # optimal row height; see tests/test_hostile_heights.py)
-        per_line = max(int(width * (0.9 if bold else 1.0)), 1)
+        per_line = _per_line(width, bold)
         if len(text) <= per_line and "\n" not in text:
             continue  # one line (most cells of a large master)
-        n = sum(_wrapped_lines(part, per_line) for part in text.split("\n"))
-        lines = max(lines, n)
+        breaks = text.count("\n")  # _lines_bound, written out: asked for every wrapped cell
+        counted.append((2 * ((len(text) - breaks) // per_line) + breaks + 1, text, per_line))
+    if not counted:
+        return None
+    if len(counted) > 1:
+        # the texts that may need most lines first: a text that cannot need more lines
+        # than one already counted is not counted
+        counted.sort(reverse=True)
+    lines = 1
+    for bound, text, per_line in counted:
+        if bound <= lines or lines >= _LINES_AT_MOST:
+            break
+        lines = max(lines, _text_lines(text, per_line))
     if lines <= 1:
         return None
     return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 3)
+
+
+def too_tall(text: str, width: float, bold: bool) -> bool:
+    """Whether ``text`` alone needs a row ``MAX_ROW_HEIGHT`` high (or more)."""
+    per_line = _per_line(width, bold)
+    if _lines_bound(text, per_line) < _LINES_AT_MOST:
+        return False  # the cheap bound settles most texts
+    return _text_lines(text, per_line) >= _LINES_AT_MOST
+
+
+def tall_length(width: float, bold: bool) -> int:
+    """The fewest characters a text without line breaks has when it is ``too_tall``: a
+    shorter one is settled without counting (``_lines_bound`` stays below the lines of a
+    full row)."""
+    return -(-(_LINES_AT_MOST - 1) // 2) * _per_line(width, bold)
+
+
+_LINES_AT_MOST = math.ceil((MAX_ROW_HEIGHT - 3) / LINE_HEIGHT)
+"""Lines that fill a row of ``MAX_ROW_HEIGHT``: more do not make it higher."""
+
+
+def _per_line(width: float, bold: bool) -> int:
+    # characters per line as LibreOffice wraps Finnish text (measured against its
+    # optimal row height; see tests/test_hostile_heights.py)
+    return max(int(width * (0.9 if bold else 1.0)), 1)
+
+
+def _text_lines(text: str, per_line: int) -> int:
+    """Lines of ``text``: its lines (``\\n``) each wrapped."""
+    if "\n" not in text:
+        return _wrapped_lines(text, per_line)
+    return sum(_wrapped_lines(part, per_line) for part in text.split("\n"))
+
+
+def _lines_bound(text: str, per_line: int) -> int:
+    """At least as many lines as ``_text_lines`` counts, cheaply. Two wrapped lines one
+    after the other hold ``per_line`` characters or more between them (the word that went
+    to the second did not fit on the first; a piece of a long word fills its line), so a
+    paragraph of ``n`` characters wraps into ``2 * (n // per_line) + 1`` lines at most."""
+    breaks = text.count("\n")
+    return 2 * ((len(text) - breaks) // per_line) + breaks + 1
 
 
 def _wrapped_lines(text: str, per_line: int) -> int:
@@ -111,16 +161,15 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     of long texts clipped in print), and a word longer than a line is broken."""
     if len(text) <= per_line:  # its words and the spaces between them fit on one line
         return 1
-    lines, used = 1, 0
-    for n in map(len, text.split()):
-        if used and used + 1 + n <= per_line:
-            used += 1 + n
-            continue
-        if used:
-            lines += 1
-        if n > per_line:
-            lines += math.ceil(n / per_line) - 1
-        used = n % per_line or per_line
+    words = " ".join(text.split())  # a space between words, as they are counted
+    end = len(words)
+    lines, start = 1, 0
+    # a line at a time: it ends at the last space that leaves it ``per_line`` long at
+    # most; without one, its word is longer than a line and the line is a piece of it
+    while end - start > per_line:
+        space = words.rfind(" ", start, start + per_line + 1)
+        start = space + 1 if space > start else start + per_line
+        lines += 1
     return lines
 
 
