@@ -36,6 +36,7 @@ CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 
 _ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*?/?>")
@@ -163,6 +164,8 @@ class Package:
         self.prefix = (root.group(1).decode() + ":") if root.group(1) else ""
         r = re.search(rb'xmlns:(\w+)="' + re.escape(NS_REL.encode()) + rb'"', root.group(0))
         self.r_prefix = r.group(1).decode() if r else "r"
+        # some writers declare the relationships namespace on each <sheet>, not the root
+        self.r_declared = r is not None
         self.root_tag = root.group(0)
 
     def _sheets_section(self) -> re.Match[bytes]:
@@ -350,8 +353,9 @@ class _Surgeon:
                 sheet_id += 1
             used_ids.add(sheet_id)
             state_attr = f' state="{state}"' if state != "visible" else ""
+            ns = "" if self.pkg.r_declared else f' xmlns:{rp}="{NS_REL}"'
             self.entries_for[id(new)] = (
-                f'<{p}sheet name="{xml_attr(name)}" sheetId="{sheet_id}"{state_attr} '
+                f'<{p}sheet name="{xml_attr(name)}" sheetId="{sheet_id}"{state_attr}{ns} '
                 f'{rp}:id="{rid}"/>'
             ).encode()
 
@@ -466,9 +470,13 @@ class _Surgeon:
         close = re.search(rb"</(?:(\w+):)?Types>", ct)
         assert close is not None
         tp = (close.group(1).decode() + ":") if close.group(1) else ""
+        overrides = list(self.new_overrides)
+        if not re.search(rb'<(?:\w+:)?Default\b[^>]*\sExtension="rels"', ct, re.I):
+            # a package listing each relationships part by name: the new ones are listed too
+            overrides += [(part, CT_RELS) for part in self.out.added if part.endswith(".rels")]
         added = "".join(
             f'<{tp}Override PartName="/{xml_attr(part)}" ContentType="{kind}"/>'
-            for part, kind in self.new_overrides
+            for part, kind in overrides
         )
         return ct[: close.start()] + added.encode() + ct[close.start() :]
 
@@ -531,9 +539,12 @@ def _book_views(
     data: str | None,
 ) -> bytes:
     """The active and first tab still name a sheet that is there, the same one when it
-    stayed; an active sheet removed gives way to the data sheet."""
+    stayed; an active sheet removed gives way to the data sheet (or, when that is hidden,
+    the first visible sheet). No sheet the tool adds is scrolled out of the tab strip."""
     old_names = [s.name for s in pkg.sheets]
-    hidden = {i for i, o in enumerate(order) if isinstance(o, SheetEntry) and o.state != "visible"}
+    hidden = {i for i, o in enumerate(order) if _state(o) != "visible"}
+    added = [i for i, o in enumerate(order) if isinstance(o, NewSheet) and i not in hidden]
+    visible = [i for i in range(len(order)) if i not in hidden]
 
     def fix(m: re.Match[bytes]) -> bytes:
         tag = m.group(0)
@@ -547,14 +558,22 @@ def _book_views(
             return index_of.get(old, default)
 
         fallback = index_of.get(data, 0) if data is not None else 0
+        if fallback in hidden and visible:
+            fallback = visible[0]
         active = mapped("activeTab", fallback)
         if active in hidden:
             active = fallback
-        first = min(mapped("firstSheet", 0), active)
+        first = min(mapped("firstSheet", 0), active, *added)
         tag = _set_attr(tag, b"activeTab", active, default=0)
         return _set_attr(tag, b"firstSheet", first, default=0)
 
     return re.sub(rb"<(?:\w+:)?workbookView\b[^>]*?/?>", fix, wb)
+
+
+def _state(sheet: SheetEntry | NewSheet) -> str:
+    if isinstance(sheet, SheetEntry):
+        return sheet.state
+    return sheet.state or ("visible" if sheet.spec is None or sheet.spec.visible else "hidden")
 
 
 def _set_attr(tag: bytes, attr: bytes, value: int, *, default: int) -> bytes:

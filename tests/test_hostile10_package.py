@@ -1,0 +1,252 @@
+"""Issue 10, attacked: ``summary`` and ``validate --mark`` writing in place into masters
+whose package parts were written by other programs (or changed by hand), and the corpus's
+workbooks from other writers given the tool's sheets. What Excel would refuse or show wrong
+is checked on the real written file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import warnings
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+
+from seuranta_xl import init_master
+from seuranta_xl.api import summary, validate_and_mark
+from seuranta_xl.errors import SeurantaError
+from seuranta_xl.xlsx.marks import SUMMARY_KINDS
+from seuranta_xl.xlsx.package import Edit, NewSheet, rewrite
+
+from .conftest import REPO
+
+NOW = datetime(2026, 5, 1, 12)
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CORPUS = REPO.parent / "shared" / "corpus" / "calamine" / "tests"
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _mutate(path: Path, change) -> Path:
+    parts = _parts(path)
+    change(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _untyped(path: Path) -> list[str]:
+    """The parts ``[Content_Types].xml`` gives no type (Excel refuses such a package)."""
+    parts = _parts(path)
+    ct = parts["[Content_Types].xml"].decode()
+    defaults = {e.lower() for e in re.findall(r'Extension="([^"]+)"', ct)}
+    overrides = {p.lower() for p in re.findall(r'PartName="([^"]+)"', ct)}
+    return [
+        n
+        for n in parts
+        if n != "[Content_Types].xml"
+        and "/" + n.lower() not in overrides
+        and n.rsplit(".", 1)[-1].lower() not in defaults
+    ]
+
+
+def _view(path: Path) -> tuple[list[tuple[str, str]], int, int]:
+    """(name, state) of each sheet, the active tab and the first tab shown."""
+    wb = _parts(path)["xl/workbook.xml"].decode()
+    sheets = [
+        (
+            re.search(r'name="([^"]*)"', s).group(1),
+            (re.search(r'state="(\w+)"', s) or [0, "visible"])[1],
+        )  # type: ignore[union-attr,index]
+        for s in re.findall(r"<sheet\b[^>]*/>", wb)
+    ]
+    view = re.search(r"<workbookView\b[^>]*>", wb).group(0)  # type: ignore[union-attr]
+    active = re.search(r'activeTab="(\d+)"', view)
+    first = re.search(r'firstSheet="(\d+)"', view)
+    return sheets, int(active.group(1)) if active else 0, int(first.group(1)) if first else 0
+
+
+def _warnings(path: Path) -> set[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_workbook(path)
+    return {str(w.message) for w in caught}
+
+
+def _opens_cleanly(path: Path, known: set[str] | frozenset[str] = frozenset()) -> None:
+    """Well-formed XML in every part (every prefix bound), and openpyxl loading it without
+    a warning other than ``known`` (the source's own)."""
+    for name, data in _parts(path).items():
+        if name.endswith((".xml", ".rels")):
+            ElementTree.fromstring(data)
+    assert _warnings(path) <= known
+
+
+@pytest.fixture
+def master(tmp_path: Path, sample_path: Path) -> Path:
+    return init_master(sample_path, tmp_path / "seuranta.xlsx").master
+
+
+def test_relationships_namespace_declared_on_each_sheet_not_the_root(master):
+    """Older openpyxl and other writers declare ``xmlns:r`` on every ``<sheet>``, not on
+    the workbook: the tool's new sheet entries said ``r:id`` with the prefix unbound, a
+    workbook.xml no XML reader (Excel included) accepts."""
+
+    def move_namespace(parts: dict[str, bytes]) -> None:
+        wb = parts["xl/workbook.xml"].decode()
+        wb = wb.replace(f' xmlns:r="{NS_REL}"', "", 1)
+        wb = re.sub(r"<sheet ", f'<sheet xmlns:r="{NS_REL}" ', wb)
+        parts["xl/workbook.xml"] = wb.encode()
+
+    _mutate(master, move_namespace)
+    _opens_cleanly(master)
+    summary(master, now=NOW)
+    validate_and_mark(master)
+    _opens_cleanly(master)
+    names = load_workbook(master, read_only=True).sheetnames
+    assert {"Havainnot", "Yhteenveto", "Valtuustoraportti", "Seuranta"} <= set(names)
+
+
+def test_a_package_listing_each_relationships_part_by_name(master):
+    """A package with no ``Default`` for ``.rels`` (each relationships part has its own
+    ``Override``, as some writers do): the relationships parts the tool adds (its chart's
+    sheet and drawing) had no content type, which Excel reports as a damaged file."""
+
+    def no_rels_default(parts: dict[str, bytes]) -> None:
+        ct = parts["[Content_Types].xml"].decode()
+        ct = re.sub(r'<Default Extension="rels"[^>]*/>', "", ct)
+        listed = "".join(
+            f'<Override PartName="/{n}" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/>'
+            for n in parts
+            if n.endswith(".rels")
+        )
+        parts["[Content_Types].xml"] = ct.replace("</Types>", listed + "</Types>").encode()
+
+    _mutate(master, no_rels_default)
+    assert _untyped(master) == []
+    summary(master, now=NOW)
+    assert _untyped(master) == []
+    _opens_cleanly(master)
+
+
+@pytest.mark.parametrize(
+    "name", ["hyperlinks.xlsx", "date_quoted_format.xlsx", "nonstandard-xml-ns-prefix.xlsx"]
+)
+def test_corpus_workbooks_from_other_writers_take_the_tool_sheets(tmp_path, master, name):
+    """Workbooks written by other programs (from calamine's test suite) given the summary
+    sheets by the same surgery, twice: well-formed, every part typed, the same package."""
+    source = CORPUS / name
+    if not source.exists():
+        pytest.skip(f"the corpus is absent ({CORPUS})")
+    summary(master, now=NOW)
+    import seuranta_xl.xlsx.summary_book as book
+
+    seen: list[Edit] = []
+    real = book.rewrite
+
+    def spy(path, edit, **kw):
+        seen.append(edit)
+        return real(path, edit, **kw)
+
+    book.rewrite = spy  # type: ignore[assignment]
+    try:
+        summary(master, now=NOW)
+    finally:
+        book.rewrite = real  # type: ignore[assignment]
+    sheets: list[NewSheet] = [*seen[0].after, *seen[0].last]
+    target = tmp_path / name
+    shutil.copy(source, target)
+    target.chmod(0o644)
+    typed_before = set(_untyped(target))
+    # a stylesheet with no cellStyles is valid (the section is optional); openpyxl says so
+    known = _warnings(target) | {"Workbook contains no default style, apply openpyxl's default"}
+    rewrite(target, Edit(remove_kinds=SUMMARY_KINDS, after=sheets), backup=False)
+    once = _parts(target)
+    rewrite(target, Edit(remove_kinds=SUMMARY_KINDS, after=sheets), backup=False)
+    assert _parts(target) == once
+    assert set(_untyped(target)) <= typed_before
+    _opens_cleanly(target, known)
+
+
+def test_the_findings_sheet_placed_first_is_in_the_tab_strip(master):
+    """--mark puts *Havainnot* first so that it is seen; the first tab shown followed the
+    data sheet to index 1, so Excel opened with the findings tab scrolled out of view."""
+    summary(master, now=NOW)
+    validate_and_mark(master)
+    sheets, active, first = _view(master)
+    assert sheets[0][0] == "Havainnot"
+    assert sheets[active][0] == "Seuranta"
+    assert first == 0
+
+
+def test_active_tool_sheet_removed_when_the_data_sheet_is_hidden(master):
+    """The coordinator left the overview active and hid the follow-up sheet: the new
+    active tab was the hidden data sheet (Excel shows no sheet, or repairs the file)."""
+    summary(master, now=NOW)
+
+    def hide(parts: dict[str, bytes]) -> None:
+        wb = parts["xl/workbook.xml"].decode()
+        for name in ("Seuranta", "Palautukset", "Muutosloki"):
+            wb = re.sub(
+                rf'(<sheet name="{name}" sheetId="\d+") state="visible"', r'\1 state="hidden"', wb
+            )
+        names = re.findall(r'<sheet name="([^"]*)"', wb)
+        wb = re.sub(r'activeTab="\d+"', f'activeTab="{names.index("Yhteenveto")}"', wb)
+        parts["xl/workbook.xml"] = wb.encode()
+
+    _mutate(master, hide)
+    summary(master, now=NOW)
+    sheets, active, first = _view(master)
+    assert sheets[active][1] == "visible", sheets[active]
+    assert first <= active
+
+
+MACROSHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xm:macrosheet xmlns="http://'
+    b'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:xm="http://schemas.microsoft'
+    b'.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1"><f>RETURN()</f></c></row>'
+    b"</sheetData></xm:macrosheet>"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-calamine refuses a workbook holding an Excel 4 macro sheet "
+    "(xl/macrosheets/) as a whole, and the master is then called damaged",
+)
+def test_a_master_with_an_excel4_macro_sheet(master):
+    def add_macrosheet(parts: dict[str, bytes]) -> None:
+        parts["xl/macrosheets/sheet1.xml"] = MACROSHEET
+        wb = parts["xl/workbook.xml"].decode()
+        wb = wb.replace(
+            "</sheets>", '<sheet name="Makro1" sheetId="99" state="hidden" r:id="rId99"/></sheets>'
+        )
+        parts["xl/workbook.xml"] = wb.encode()
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rId99" Type="{NS_REL}/xlMacrosheet" '
+            'Target="macrosheets/sheet1.xml"/></Relationships>',
+        ).encode()
+        ct = parts["[Content_Types].xml"].decode()
+        parts["[Content_Types].xml"] = ct.replace(
+            "</Types>",
+            '<Override PartName="/xl/macrosheets/sheet1.xml" '
+            'ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>',
+        ).encode()
+
+    _mutate(master, add_macrosheet)
+    try:
+        summary(master, now=NOW)
+    except SeurantaError as exc:
+        pytest.fail(f"refused: {exc}")
+    assert "Makro1" in load_workbook(master, read_only=True).sheetnames
