@@ -250,3 +250,37 @@ def test_a_master_with_an_excel4_macro_sheet(master):
     except SeurantaError as exc:
         pytest.fail(f"refused: {exc}")
     assert "Makro1" in load_workbook(master, read_only=True).sheetnames
+
+
+def _sheet_names(path: Path) -> list[str]:
+    root = ElementTree.fromstring(_parts(path)["xl/workbook.xml"])
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return [s.get("name", "") for s in root.iter(ns + "sheet")]
+
+
+@pytest.mark.parametrize(
+    ("form", "change"),
+    [
+        (
+            "<sheet …></sheet>",
+            lambda wb: re.sub(r"<sheet ([^>]*?)\s*/>", r"<sheet \1></sheet>", wb),
+        ),
+        ("name='…'", lambda wb: re.sub(r'<sheet name="([^"]*)"', r"<sheet name='\1'", wb)),
+    ],
+)
+def test_sheets_written_in_another_xml_form_stay_in_the_workbook(master, form, change):
+    """The same XML in another form (an element closed by its end tag, attributes in single
+    quotes): the sheets were not recognised, and a summary left every one of the
+    coordinator's sheets out of the workbook (the follow-up sheet gone from Excel's view)."""
+    summary(master, now=NOW)
+    before = _sheet_names(master)
+
+    def rewrite_sheets(parts: dict[str, bytes]) -> None:
+        parts["xl/workbook.xml"] = change(parts["xl/workbook.xml"].decode()).encode()
+
+    _mutate(master, rewrite_sheets)
+    assert _sheet_names(master) == before
+    summary(master, now=NOW)
+    validate_and_mark(master)
+    assert _sheet_names(master) == ["Havainnot", *before]
+    _opens_cleanly(master)

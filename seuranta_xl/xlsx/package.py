@@ -38,16 +38,19 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 
-_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_ATTR_RE = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*?/?>")
-_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/>")
+# a sheet written <sheet …/> or <sheet …></sheet> (both are the same XML)
+_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheet\s*>)", re.S)
 _NAME_RE = re.compile(rb"<(?:\w+:)?definedName\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?definedName>)", re.S)
 _OVERRIDE_RE = re.compile(rb"<(?:\w+:)?Override\b[^>]*?/>")
-_LOCAL_RE = re.compile(rb'(\slocalSheetId=")(\d+)(")')
+_LOCAL_RE = re.compile(rb"""(\slocalSheetId\s*=\s*["'])(\d+)(["'])""")
 
 
 def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _ATTR_RE.findall(tag)}
+    return {
+        k.decode(): html.unescape((dq or sq).decode("utf-8")) for k, dq, sq in _ATTR_RE.findall(tag)
+    }
 
 
 def _local(attrs: Mapping[str, str], name: str) -> str | None:
@@ -577,7 +580,7 @@ def _state(sheet: SheetEntry | NewSheet) -> str:
 
 
 def _set_attr(tag: bytes, attr: bytes, value: int, *, default: int) -> bytes:
-    pattern = re.compile(rb"(\s" + attr + rb'=")(\d*)(")')
+    pattern = re.compile(rb"(\s" + attr + rb"""\s*=\s*["'])(\d*)(["'])""")
     if pattern.search(tag):
         return pattern.sub(lambda m: m.group(1) + str(value).encode() + m.group(3), tag, count=1)
     if value == default:
