@@ -284,3 +284,26 @@ def test_sheets_written_in_another_xml_form_stay_in_the_workbook(master, form, c
     validate_and_mark(master)
     assert _sheet_names(master) == ["Havainnot", *before]
     _opens_cleanly(master)
+
+
+def test_a_sheet_the_surgery_does_not_see_is_refused_not_dropped(master, monkeypatch):
+    """Whatever form a workbook lists its sheets in, the written workbook is checked with an
+    XML parser: one listing other sheets than meant is refused, and the master stays as it
+    was (here the surgery is made blind to ``<sheet …></sheet>`` as it used to be)."""
+    import seuranta_xl.xlsx.package as package
+
+    summary(master, now=NOW)
+
+    def end_tags(parts: dict[str, bytes]) -> None:
+        wb = parts["xl/workbook.xml"].decode()
+        parts["xl/workbook.xml"] = re.sub(
+            r"<sheet ([^>]*?)\s*/>", r"<sheet \1></sheet>", wb
+        ).encode()
+
+    _mutate(master, end_tags)
+    before = master.read_bytes()
+    monkeypatch.setattr(package, "_SHEET_RE", re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/>"))
+    with pytest.raises(SeurantaError) as caught:
+        summary(master, now=NOW)
+    assert caught.value.key == "save_failed"
+    assert master.read_bytes() == before

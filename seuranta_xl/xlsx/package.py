@@ -126,6 +126,9 @@ class Surgery:
     added: dict[str, bytes] = field(default_factory=dict)
     names: list[tuple[str, str]] = field(default_factory=list)  # (wanted, given)
     packed: dict[str, bytes] = field(default_factory=dict)  # large parts as deflated
+    workbook: str = ""  # the workbook part
+    sheets: list[str] = field(default_factory=list)  # the sheets it lists afterwards, in order
+    kept: list[str] | None = None  # the sheets an XML parser finds in it, less those removed
 
 
 class Package:
@@ -249,9 +252,15 @@ class _Surgeon:
             self.out.added[styles_part] = book.xml()
         elif book.changed:
             self.out.replaced[styles_part] = book.xml()
+        names = [o.name if isinstance(o, SheetEntry) else self.given[id(o)] for o in self.order]
+        self.out.workbook, self.out.sheets = self.pkg.workbook, names
+        try:
+            listed = _listed_sheets(self.pkg.workbook_xml)
+        except ValueError:
+            listed = None
+        self.out.kept = [n for n in listed if n not in self.removed_names] if listed else None
         app = self.pkg.read("docProps/app.xml")
         if app is not None:
-            names = [o.name if isinstance(o, SheetEntry) else self.given[id(o)] for o in self.order]
             new_app = app_titles(app, names)
             if new_app != app:
                 self.out.replaced[self.pkg.lower["docprops/app.xml"]] = new_app
@@ -765,6 +774,41 @@ def _verify(tmp: Path, surgery: Surgery) -> None:
                 same = zf.read(part) == data
             if not same:
                 raise OSError(f"written file differs at {part}")
+        if surgery.workbook:
+            _check_sheets(zf.read(surgery.workbook), surgery)
+
+
+def _listed_sheets(workbook: bytes) -> list[str]:
+    """The sheets a workbook part lists, read by an XML parser (ValueError if it is not
+    well-formed)."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(workbook)
+    except ElementTree.ParseError as exc:
+        raise ValueError(str(exc)) from None
+    return [
+        e.get("name", "")
+        for sheets in root
+        if sheets.tag.rsplit("}", 1)[-1] == "sheets"
+        for e in sheets
+        if e.tag.rsplit("}", 1)[-1] == "sheet"
+    ]
+
+
+def _check_sheets(workbook: bytes, surgery: Surgery) -> None:
+    """The written workbook is well-formed XML and lists the sheets meant, every one the
+    source had and the edit did not remove among them (one the surgery failed to see is
+    never left out)."""
+    try:
+        listed = _listed_sheets(workbook)
+    except ValueError as exc:
+        raise OSError(f"written workbook is not well-formed XML ({exc})") from None
+    kept = surgery.kept
+    if listed != surgery.sheets or (
+        kept is not None and [n for n in listed if n in set(kept)] != kept
+    ):
+        raise OSError(f"written workbook lists the sheets {listed}, not {surgery.sheets}")
 
 
 def rewrite(path: Path, edit: Edit, *, backup: bool = True) -> tuple[Path | None, Surgery]:
