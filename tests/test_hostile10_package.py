@@ -290,7 +290,7 @@ def test_a_sheet_the_surgery_does_not_see_is_refused_not_dropped(master, monkeyp
     """Whatever form a workbook lists its sheets in, the written workbook is checked with an
     XML parser: one listing other sheets than meant is refused, and the master stays as it
     was (here the surgery is made blind to ``<sheet …></sheet>`` as it used to be)."""
-    import seuranta_xl.xlsx.package as package
+    from seuranta_xl.xlsx import package
 
     summary(master, now=NOW)
 
