@@ -307,3 +307,26 @@ def test_a_sheet_the_surgery_does_not_see_is_refused_not_dropped(master, monkeyp
         summary(master, now=NOW)
     assert caught.value.key == "save_failed"
     assert master.read_bytes() == before
+
+
+def test_a_tool_record_sheet_renamed_only_in_case_is_not_added_twice(master, tmp_path):
+    """The coordinator renamed *Muutosloki* to *MUUTOSLOKI*: generate's check for the
+    tool's record sheets (exact names) added a second *Muutosloki*, and a workbook with two
+    sheets of one name (Excel compares them without case) is one Excel refuses. Now the
+    write is refused, exit 2, the master as it was and nothing issued."""
+    from .conftest import run_cli
+
+    def upper(parts: dict[str, bytes]) -> None:
+        wb = parts["xl/workbook.xml"].decode()
+        wb = wb.replace('name="Muutosloki"', 'name="MUUTOSLOKI"')
+        parts["xl/workbook.xml"] = re.sub(r"'?Muutosloki'?!", "'MUUTOSLOKI'!", wb).encode()
+
+    _mutate(master, upper)
+    before = master.read_bytes()
+    out = tmp_path / "jaetut"
+    proc = run_cli("generate", str(master), "--out", str(out), "--round", "2026-kevät")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "alkuperäinen tiedosto on ennallaan" in proc.stderr
+    assert master.read_bytes() == before
+    assert not out.exists() or not list(out.glob("*.xlsx"))

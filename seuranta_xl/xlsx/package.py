@@ -804,6 +804,8 @@ def _check_sheets(workbook: bytes, surgery: Surgery) -> None:
         listed = _listed_sheets(workbook)
     except ValueError as exc:
         raise OSError(f"written workbook is not well-formed XML ({exc})") from None
+    if len({n.casefold() for n in listed}) != len(listed):  # Excel refuses such a workbook
+        raise OSError(f"written workbook would list two sheets of one name: {listed}")
     kept = surgery.kept
     if listed != surgery.sheets or (
         kept is not None and [n for n in listed if n in set(kept)] != kept
