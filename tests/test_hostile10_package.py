@@ -330,3 +330,42 @@ def test_a_tool_record_sheet_renamed_only_in_case_is_not_added_twice(master, tmp
     assert "alkuperäinen tiedosto on ennallaan" in proc.stderr
     assert master.read_bytes() == before
     assert not out.exists() or not list(out.glob("*.xlsx"))
+
+
+def test_summary_and_mark_alternating_in_both_languages_grow_nothing(master):
+    """Summary and --mark, Finnish and English in turn, many times: after the first round
+    of each the package's lists (content types, relationships, names, styles, app.xml) are
+    the same size every time, and no part is left behind."""
+    listed = (
+        "[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml",
+        "xl/styles.xml", "docProps/app.xml",
+    )  # fmt: skip
+    seen = []
+    for n in range(6):
+        lang = "en" if n % 2 else "fi"
+        summary(master, now=NOW, lang=lang)
+        validate_and_mark(master, lang=lang)
+        parts = _parts(master)
+        seen.append((sorted(parts), {p: len(parts[p]) for p in listed}))
+    assert seen[2] == seen[4] and seen[3] == seen[5]
+    assert seen[2][0] == seen[3][0]
+    _opens_cleanly(master)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-calamine looks for xl/_rels/workbook.xml.rels whatever the package's "
+    "root relationship names, and the master is then called damaged",
+)
+def test_a_master_whose_workbook_part_has_another_name(master):
+    def move(parts: dict[str, bytes]) -> None:
+        parts["xl/main.xml"] = parts.pop("xl/workbook.xml")
+        parts["xl/_rels/main.xml.rels"] = parts.pop("xl/_rels/workbook.xml.rels")
+        for name in ("_rels/.rels", "[Content_Types].xml"):
+            parts[name] = parts[name].replace(b"xl/workbook.xml", b"xl/main.xml")
+
+    _mutate(master, move)
+    try:
+        summary(master, now=NOW)
+    except SeurantaError as exc:
+        pytest.fail(f"refused: {exc}")
