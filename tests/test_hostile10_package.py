@@ -369,3 +369,35 @@ def test_a_master_whose_workbook_part_has_another_name(master):
         summary(master, now=NOW)
     except SeurantaError as exc:
         pytest.fail(f"refused: {exc}")
+
+
+@pytest.mark.parametrize(
+    ("marker", "sheet", "run"),
+    [
+        ("seuranta_xl_risks", "Kierrokset", "summary"),
+        ("seuranta_xl_overview", "Palautukset", "summary"),
+        ("seuranta_xl_findings", "Muutosloki", "mark"),
+    ],
+)
+def test_a_marker_naming_a_record_sheet_does_not_remove_it(master, marker, sheet, run):
+    """A tool marker edited (or crafted) to name the rounds, the returns tracker or the
+    change log: summary and --mark removed that record sheet as if it were theirs (the
+    round history gone). A record sheet is never removed for a marker."""
+    summary(master, now=NOW)
+    validate_and_mark(master)
+
+    def point(parts: dict[str, bytes]) -> None:
+        wb = parts["xl/workbook.xml"].decode()
+        wb = re.sub(rf'(name="{marker}">)[^<]*', rf"\1'{sheet}'!$A$1", wb)
+        parts["xl/workbook.xml"] = wb.encode()
+
+    _mutate(master, point)
+    before = load_workbook(master)[sheet]
+    rows = [[c.value for c in row] for row in before.iter_rows()]
+    if run == "summary":
+        summary(master, now=NOW)
+    else:
+        validate_and_mark(master)
+    after = load_workbook(master)
+    assert sheet in after.sheetnames
+    assert [[c.value for c in row] for row in after[sheet].iter_rows()] == rows

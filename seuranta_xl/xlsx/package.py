@@ -20,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .marks import MARK_PREFIX, free_name, sheet_of
+from .names import DATA_SHEET, KEY_SHEET, LOG_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET
 from .ooxml import NS_PKG_REL, NS_REL, quote_sheet, xml_attr, xml_text
 from .patch import _office_document, _write_raw, copy_entry_raw
 from .save import atomic_write
@@ -27,6 +28,9 @@ from .sheetspec import SheetSpec
 from .sheetxml import render
 from .styles import MINIMAL_STYLES, StyleBook
 
+RECORD_SHEETS = (DATA_SHEET, SETTINGS_SHEET, ROUNDS_SHEET, KEY_SHEET, RETURNS_SHEET, LOG_SHEET)
+"""The sheets holding the master's data and the tool's records: never removed as a tool
+sheet, whatever marker names them."""
 REL_WORKSHEET = NS_REL + "/worksheet"
 REL_STYLES = NS_REL + "/styles"
 REL_DRAWING = NS_REL + "/drawing"
@@ -216,7 +220,10 @@ class _Surgeon:
         self.zf, self.edit = zf, edit
         self.pkg = pkg = Package(zf)
         self.out = Surgery()
-        self.marked = pkg.marked()
+        # a marker naming the data sheet or a record sheet (hand-edited, or a hostile file)
+        # is no proof the tool made that sheet: it is never removed for it
+        records = {n.casefold() for n in (*RECORD_SHEETS, edit.data_sheet or DATA_SHEET)}
+        self.marked = {n: k for n, k in pkg.marked().items() if n.casefold() not in records}
         self.removed = [s for s in pkg.sheets if self.marked.get(s.name) in edit.remove_kinds]
         self.removed_names = {s.name for s in self.removed}
         self.remaining = [s for s in pkg.sheets if s.name not in self.removed_names]
