@@ -5,6 +5,7 @@ is checked on the real written file."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import warnings
@@ -401,3 +402,113 @@ def test_a_marker_naming_a_record_sheet_does_not_remove_it(master, marker, sheet
     after = load_workbook(master)
     assert sheet in after.sheetnames
     assert [[c.value for c in row] for row in after[sheet].iter_rows()] == rows
+
+
+CT_OVERRIDE = '<Override PartName="/{}" ContentType="application/vnd.{}"/>'
+RELS_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://'
+    'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+    + NS_REL
+    + '/{}" Target="{}"/></Relationships>'
+)
+
+
+def _add_part(parts: dict[str, bytes], name: str, data: bytes, kind: str) -> None:
+    parts[name] = data
+    ct = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = ct.replace(
+        "</Types>", CT_OVERRIDE.format(name, kind) + "</Types>"
+    ).encode()
+
+
+def _prefixed(parts: dict[str, bytes]) -> None:
+    wb = parts["xl/workbook.xml"].decode()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    wb = wb.replace(f'xmlns="{main}"', f'xmlns:x="{main}"')
+    parts["xl/workbook.xml"] = re.sub(r"<(/?)(?!x:|\?)(\w+)", r"<\1x:\2", wb).encode()
+
+
+def _absolute(parts: dict[str, bytes]) -> None:
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = re.sub(
+        r'Target="(?!/)([^"]+)"', r'Target="/xl/\1"', rels
+    ).encode()
+
+
+def _chartsheet_on_the_tools_chart(parts: dict[str, bytes]) -> None:
+    """A chart sheet of the coordinator's, first, showing the tool's own chart part."""
+    chart = next(n for n in parts if n.startswith("xl/charts/"))
+    _add_part(
+        parts,
+        "xl/chartsheets/sheet1.xml",
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<chartsheet xmlns="http://'
+        b'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="' + NS_REL.encode() + b'">'
+        b'<sheetViews><sheetView workbookViewId="0"/></sheetViews><pageMargins left="0.7" '
+        b'right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/><drawing r:id="rId1"/>'
+        b"</chartsheet>",
+        "openxmlformats-officedocument.spreadsheetml.chartsheet+xml",
+    )
+    parts["xl/chartsheets/_rels/sheet1.xml.rels"] = RELS_XML.format(
+        "drawing", "../drawings/drawing9.xml"
+    ).encode()
+    _add_part(
+        parts,
+        "xl/drawings/drawing9.xml",
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="http://'
+        b'schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas'
+        b'.openxmlformats.org/drawingml/2006/main"><xdr:absoluteAnchor><xdr:pos x="0" y="0"/>'
+        b'<xdr:ext cx="8000000" cy="5000000"/><xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>'
+        b'<xdr:cNvPr id="2" name="Kaavio 1"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>'
+        b'<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
+        b'<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart '
+        b'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:r="'
+        + NS_REL.encode()
+        + b'" r:id="rId1"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>'
+        b"</xdr:absoluteAnchor></xdr:wsDr>",
+        "openxmlformats-officedocument.drawing+xml",
+    )
+    parts["xl/drawings/_rels/drawing9.xml.rels"] = RELS_XML.format(
+        "chart", "../" + chart[len("xl/") :]
+    ).encode()
+    wb = parts["xl/workbook.xml"].decode()
+    wb = wb.replace("<sheets>", '<sheets><sheet name="Kaavio" sheetId="90" r:id="rId90"/>')
+    wb = re.sub(r'localSheetId="(\d+)"', lambda m: f'localSheetId="{int(m.group(1)) + 1}"', wb)
+    parts["xl/workbook.xml"] = wb.encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rId90" Type="{NS_REL}/chartsheet" Target="chartsheets/sheet1.xml"/>'
+        "</Relationships>",
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "change", [_prefixed, _absolute, _chartsheet_on_the_tools_chart], ids=lambda f: f.__name__
+)
+def test_hostile_packages_come_through_summary_and_mark(master, change):
+    """A workbook in a prefixed namespace, relationships with absolute targets, a chart
+    sheet showing the tool's own chart part: summary and --mark twice each keep every
+    sheet of the coordinator's and every part still used, and Excel's rules hold."""
+    summary(master, now=NOW)
+    _mutate(master, change)
+    before = _sheet_names(master)
+    for _ in range(2):
+        summary(master, now=NOW)
+        validate_and_mark(master)
+    after = _sheet_names(master)
+    assert [n for n in after if n in before] == before
+    assert _untyped(master) == []
+    _opens_cleanly(master)
+    parts = _parts(master)
+    for name, data in parts.items():  # every relationship's target is there
+        if not name.endswith(".rels"):
+            continue
+        source = name.replace("_rels/", "").removesuffix(".rels")
+        for target in re.findall(rb'Target="([^"]+)"', data):
+            t = target.decode()
+            if t.startswith(("http", "mailto")):
+                continue
+            part = (
+                t.lstrip("/") if t.startswith("/") else posixpath.join(posixpath.dirname(source), t)
+            )
+            assert posixpath.normpath(part) in parts, (name, t)
