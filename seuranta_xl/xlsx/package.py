@@ -20,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .marks import MARK_PREFIX, free_name, sheet_of
+from .names import DATA_SHEET, KEY_SHEET, LOG_SHEET, RETURNS_SHEET, ROUNDS_SHEET, SETTINGS_SHEET
 from .ooxml import NS_PKG_REL, NS_REL, quote_sheet, xml_attr, xml_text
 from .patch import _office_document, _write_raw, copy_entry_raw
 from .save import atomic_write
@@ -27,6 +28,9 @@ from .sheetspec import SheetSpec
 from .sheetxml import render
 from .styles import MINIMAL_STYLES, StyleBook
 
+RECORD_SHEETS = (DATA_SHEET, SETTINGS_SHEET, ROUNDS_SHEET, KEY_SHEET, RETURNS_SHEET, LOG_SHEET)
+"""The sheets holding the master's data and the tool's records: never removed as a tool
+sheet, whatever marker names them."""
 REL_WORKSHEET = NS_REL + "/worksheet"
 REL_STYLES = NS_REL + "/styles"
 REL_DRAWING = NS_REL + "/drawing"
@@ -36,17 +40,21 @@ CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 
-_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_ATTR_RE = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*?/?>")
-_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/>")
+# a sheet written <sheet …/> or <sheet …></sheet> (both are the same XML)
+_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheet\s*>)", re.S)
 _NAME_RE = re.compile(rb"<(?:\w+:)?definedName\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?definedName>)", re.S)
 _OVERRIDE_RE = re.compile(rb"<(?:\w+:)?Override\b[^>]*?/>")
-_LOCAL_RE = re.compile(rb'(\slocalSheetId=")(\d+)(")')
+_LOCAL_RE = re.compile(rb"""(\slocalSheetId\s*=\s*["'])(\d+)(["'])""")
 
 
 def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _ATTR_RE.findall(tag)}
+    return {
+        k.decode(): html.unescape((dq or sq).decode("utf-8")) for k, dq, sq in _ATTR_RE.findall(tag)
+    }
 
 
 def _local(attrs: Mapping[str, str], name: str) -> str | None:
@@ -122,6 +130,9 @@ class Surgery:
     added: dict[str, bytes] = field(default_factory=dict)
     names: list[tuple[str, str]] = field(default_factory=list)  # (wanted, given)
     packed: dict[str, bytes] = field(default_factory=dict)  # large parts as deflated
+    workbook: str = ""  # the workbook part
+    sheets: list[str] = field(default_factory=list)  # the sheets it lists afterwards, in order
+    kept: list[str] | None = None  # the sheets an XML parser finds in it, less those removed
 
 
 class Package:
@@ -163,6 +174,8 @@ class Package:
         self.prefix = (root.group(1).decode() + ":") if root.group(1) else ""
         r = re.search(rb'xmlns:(\w+)="' + re.escape(NS_REL.encode()) + rb'"', root.group(0))
         self.r_prefix = r.group(1).decode() if r else "r"
+        # some writers declare the relationships namespace on each <sheet>, not the root
+        self.r_declared = r is not None
         self.root_tag = root.group(0)
 
     def _sheets_section(self) -> re.Match[bytes]:
@@ -207,7 +220,10 @@ class _Surgeon:
         self.zf, self.edit = zf, edit
         self.pkg = pkg = Package(zf)
         self.out = Surgery()
-        self.marked = pkg.marked()
+        # a marker naming the data sheet or a record sheet (hand-edited, or a hostile file)
+        # is no proof the tool made that sheet: it is never removed for it
+        records = {n.casefold() for n in (*RECORD_SHEETS, edit.data_sheet or DATA_SHEET)}
+        self.marked = {n: k for n, k in pkg.marked().items() if n.casefold() not in records}
         self.removed = [s for s in pkg.sheets if self.marked.get(s.name) in edit.remove_kinds]
         self.removed_names = {s.name for s in self.removed}
         self.remaining = [s for s in pkg.sheets if s.name not in self.removed_names]
@@ -243,9 +259,15 @@ class _Surgeon:
             self.out.added[styles_part] = book.xml()
         elif book.changed:
             self.out.replaced[styles_part] = book.xml()
+        names = [o.name if isinstance(o, SheetEntry) else self.given[id(o)] for o in self.order]
+        self.out.workbook, self.out.sheets = self.pkg.workbook, names
+        try:
+            listed = _listed_sheets(self.pkg.workbook_xml)
+        except ValueError:
+            listed = None
+        self.out.kept = [n for n in listed if n not in self.removed_names] if listed else None
         app = self.pkg.read("docProps/app.xml")
         if app is not None:
-            names = [o.name if isinstance(o, SheetEntry) else self.given[id(o)] for o in self.order]
             new_app = app_titles(app, names)
             if new_app != app:
                 self.out.replaced[self.pkg.lower["docprops/app.xml"]] = new_app
@@ -350,8 +372,9 @@ class _Surgeon:
                 sheet_id += 1
             used_ids.add(sheet_id)
             state_attr = f' state="{state}"' if state != "visible" else ""
+            ns = "" if self.pkg.r_declared else f' xmlns:{rp}="{NS_REL}"'
             self.entries_for[id(new)] = (
-                f'<{p}sheet name="{xml_attr(name)}" sheetId="{sheet_id}"{state_attr} '
+                f'<{p}sheet name="{xml_attr(name)}" sheetId="{sheet_id}"{state_attr}{ns} '
                 f'{rp}:id="{rid}"/>'
             ).encode()
 
@@ -466,9 +489,13 @@ class _Surgeon:
         close = re.search(rb"</(?:(\w+):)?Types>", ct)
         assert close is not None
         tp = (close.group(1).decode() + ":") if close.group(1) else ""
+        overrides = list(self.new_overrides)
+        if not re.search(rb'<(?:\w+:)?Default\b[^>]*\sExtension="rels"', ct, re.I):
+            # a package listing each relationships part by name: the new ones are listed too
+            overrides += [(part, CT_RELS) for part in self.out.added if part.endswith(".rels")]
         added = "".join(
             f'<{tp}Override PartName="/{xml_attr(part)}" ContentType="{kind}"/>'
-            for part, kind in self.new_overrides
+            for part, kind in overrides
         )
         return ct[: close.start()] + added.encode() + ct[close.start() :]
 
@@ -531,9 +558,12 @@ def _book_views(
     data: str | None,
 ) -> bytes:
     """The active and first tab still name a sheet that is there, the same one when it
-    stayed; an active sheet removed gives way to the data sheet."""
+    stayed; an active sheet removed gives way to the data sheet (or, when that is hidden,
+    the first visible sheet). No sheet the tool adds is scrolled out of the tab strip."""
     old_names = [s.name for s in pkg.sheets]
-    hidden = {i for i, o in enumerate(order) if isinstance(o, SheetEntry) and o.state != "visible"}
+    hidden = {i for i, o in enumerate(order) if _state(o) != "visible"}
+    added = [i for i, o in enumerate(order) if isinstance(o, NewSheet) and i not in hidden]
+    visible = [i for i in range(len(order)) if i not in hidden]
 
     def fix(m: re.Match[bytes]) -> bytes:
         tag = m.group(0)
@@ -547,18 +577,26 @@ def _book_views(
             return index_of.get(old, default)
 
         fallback = index_of.get(data, 0) if data is not None else 0
+        if fallback in hidden and visible:
+            fallback = visible[0]
         active = mapped("activeTab", fallback)
         if active in hidden:
             active = fallback
-        first = min(mapped("firstSheet", 0), active)
+        first = min(mapped("firstSheet", 0), active, *added)
         tag = _set_attr(tag, b"activeTab", active, default=0)
         return _set_attr(tag, b"firstSheet", first, default=0)
 
     return re.sub(rb"<(?:\w+:)?workbookView\b[^>]*?/?>", fix, wb)
 
 
+def _state(sheet: SheetEntry | NewSheet) -> str:
+    if isinstance(sheet, SheetEntry):
+        return sheet.state
+    return sheet.state or ("visible" if sheet.spec is None or sheet.spec.visible else "hidden")
+
+
 def _set_attr(tag: bytes, attr: bytes, value: int, *, default: int) -> bytes:
-    pattern = re.compile(rb"(\s" + attr + rb'=")(\d*)(")')
+    pattern = re.compile(rb"(\s" + attr + rb"""\s*=\s*["'])(\d*)(["'])""")
     if pattern.search(tag):
         return pattern.sub(lambda m: m.group(1) + str(value).encode() + m.group(3), tag, count=1)
     if value == default:
@@ -743,6 +781,43 @@ def _verify(tmp: Path, surgery: Surgery) -> None:
                 same = zf.read(part) == data
             if not same:
                 raise OSError(f"written file differs at {part}")
+        if surgery.workbook:
+            _check_sheets(zf.read(surgery.workbook), surgery)
+
+
+def _listed_sheets(workbook: bytes) -> list[str]:
+    """The sheets a workbook part lists, read by an XML parser (ValueError if it is not
+    well-formed)."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(workbook)
+    except ElementTree.ParseError as exc:
+        raise ValueError(str(exc)) from None
+    return [
+        e.get("name", "")
+        for sheets in root
+        if sheets.tag.rsplit("}", 1)[-1] == "sheets"
+        for e in sheets
+        if e.tag.rsplit("}", 1)[-1] == "sheet"
+    ]
+
+
+def _check_sheets(workbook: bytes, surgery: Surgery) -> None:
+    """The written workbook is well-formed XML and lists the sheets meant, every one the
+    source had and the edit did not remove among them (one the surgery failed to see is
+    never left out)."""
+    try:
+        listed = _listed_sheets(workbook)
+    except ValueError as exc:
+        raise OSError(f"written workbook is not well-formed XML ({exc})") from None
+    if len({n.casefold() for n in listed}) != len(listed):  # Excel refuses such a workbook
+        raise OSError(f"written workbook would list two sheets of one name: {listed}")
+    kept = surgery.kept
+    if listed != surgery.sheets or (
+        kept is not None and [n for n in listed if n in set(kept)] != kept
+    ):
+        raise OSError(f"written workbook lists the sheets {listed}, not {surgery.sheets}")
 
 
 def rewrite(path: Path, edit: Edit, *, backup: bool = True) -> tuple[Path | None, Surgery]:
