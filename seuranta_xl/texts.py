@@ -656,6 +656,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         'Install it with: pip install "seuranta-xl[analysis]" (in a uv project: uv sync '
         "--extra analysis).",
     ),
+    # issue 10 (a record sheet renamed by case)
+    "record_sheet_renamed": (
+        "Välilehti {sheet} tiedostossa {path} on seuranta-xl:n kirjanpitovälilehti {name} "
+        "uudelleen nimettynä. Nimeä se takaisin nimelle {name} (isot ja pienet kirjaimet "
+        "kuten tässä) ja aja komento uudelleen. Tiedostoa ei muutettu.",
+        "The sheet {sheet} in {path} is seuranta-xl's record sheet {name} renamed. Rename it "
+        "back to {name} (upper and lower case as here) and run the command again. The file "
+        "was not changed.",
+    ),
 }
 
 

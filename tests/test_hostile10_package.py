@@ -314,7 +314,8 @@ def test_a_tool_record_sheet_renamed_only_in_case_is_not_added_twice(master, tmp
     """The coordinator renamed *Muutosloki* to *MUUTOSLOKI*: generate's check for the
     tool's record sheets (exact names) added a second *Muutosloki*, and a workbook with two
     sheets of one name (Excel compares them without case) is one Excel refuses. Now the
-    write is refused, exit 2, the master as it was and nothing issued."""
+    run is refused, exit 2, saying which sheet to rename back, the master as it was and
+    nothing issued."""
     from .conftest import run_cli
 
     def upper(parts: dict[str, bytes]) -> None:
@@ -328,7 +329,7 @@ def test_a_tool_record_sheet_renamed_only_in_case_is_not_added_twice(master, tmp
     proc = run_cli("generate", str(master), "--out", str(out), "--round", "2026-kevät")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "alkuperäinen tiedosto on ennallaan" in proc.stderr
+    assert "MUUTOSLOKI" in proc.stderr and "Nimeä se takaisin nimelle Muutosloki" in proc.stderr
     assert master.read_bytes() == before
     assert not out.exists() or not list(out.glob("*.xlsx"))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..celltext import escape_excel, stored_text
-from ..errors import UnreadableFile, WriteError
+from ..errors import LayoutError, UnreadableFile, WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
 from ..rounds import MasterIdentity, RoundRecord
@@ -562,6 +562,12 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     missing = [name for name in wanted if name not in names]
     if not missing:
         return False
+    folded = {n.casefold(): n for n in names}
+    for name in missing:  # Excel holds sheet names equal without case to be one name
+        if name.casefold() in folded:
+            raise LayoutError(
+                "record_sheet_renamed", path=str(path), sheet=folded[name.casefold()], name=name
+            )
     added = []
     for name in missing:
         grid, state = wanted[name]
