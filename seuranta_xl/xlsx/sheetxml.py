@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..model import column_letter
-from .ooxml import NS_MAIN, NS_REL, cell_xml, quote_sheet, xml_attr, xml_text
+from .ooxml import _PLAIN, NS_MAIN, NS_REL, cell_xml, quote_sheet, xml_attr, xml_text
 from .sheetspec import DATE_FORMAT, DATE_TIME_FORMAT, BarChart, Cell, Look, SheetSpec
 from .styles import StyleBook
 
@@ -40,6 +40,7 @@ def serial(value: datetime | date) -> float:
 
 
 def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
+    """Any cell, through ``cell_xml`` (``render`` writes plain text and numbers itself)."""
     value = cell.value
     look = cell.look
     if isinstance(value, datetime | date):
@@ -53,37 +54,82 @@ def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
     return cell_xml(ref, value, style)
 
 
-def _first(item: tuple[int, Cell]) -> int:
-    return item[0]
+def _style_attr(
+    look: Look, book: StyleBook, styles: dict[int, int], by_look: dict[Look, str]
+) -> str:
+    """A look object's `` s="n"`` ("" for the default format); an equal look's if one came
+    before (layouts make many copies of a look)."""
+    s = by_look.get(look)
+    if s is None:
+        style = styles.get(id(look))
+        if style is None:
+            style = styles[id(look)] = book.index(look)
+        s = by_look[look] = f' s="{style}"' if style else ""
+    return s
+
+
+def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
+    """The ``<row>`` elements in order, the last column and the last row holding cells.
+
+    Looks are given their indices in the order the cells come (row by row, left to
+    right), as ``StyleBook`` numbers them on first sight."""
+    cells = spec.cells
+    heights = spec.heights
+    keys = sorted(cells)
+    styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
+    attrs: dict[int, str] = {}  # id of a look -> its ' s="n"' ("" for the default)
+    by_look: dict[Look, str] = {}
+    letters: dict[int, str] = {}
+    plain = _PLAIN.fullmatch
+    made: dict[int, str] = {}  # row -> its cells' XML
+    last_col = 1
+    row = 0
+    rs = ""
+    parts: list[str] = []
+    for key in keys:
+        r, c = key
+        if r != row:
+            if parts:
+                made[row] = "".join(parts)
+            row, rs, parts = r, str(r), []
+        letter = letters.get(c)
+        if letter is None:
+            letter = letters[c] = column_letter(c)
+            last_col = max(last_col, c)
+        cell = cells[key]
+        value = cell.value
+        kind = type(value)
+        if kind is str or kind is int or kind is float:
+            look = cell.look
+            s = attrs.get(id(look))
+            if s is None:
+                s = attrs[id(look)] = _style_attr(look, book, styles, by_look)
+            if kind is str:
+                if value and value[0] != " " and value[-1] != " " and plain(value):
+                    parts.append(
+                        f'<c r="{letter}{rs}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+                    )
+                    continue
+            else:
+                parts.append(f'<c r="{letter}{rs}"{s}><v>{value!r}</v></c>')
+                continue
+        parts.append(_cell(letter + rs, cell, book, styles))
+    if parts:
+        made[row] = "".join(parts)
+    body = []
+    for r in sorted(made.keys() | heights.keys()):
+        if r in heights:
+            head = f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">'
+        else:
+            head = f'<row r="{r}">'
+        body.append(head + made.get(r, "") + "</row>")
+    return body, last_col, keys[-1][0] if keys else 1
 
 
 def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
     """The sheet's parts, its cells' looks added to ``book``; ``sheet_name`` is the name it
     is given (the chart refers to its cells by it)."""
-    rows: dict[int, list[tuple[int, Cell]]] = {}
-    for (r, c), cell in spec.cells.items():
-        rows.setdefault(r, []).append((c, cell))
-    for r in spec.heights:
-        rows.setdefault(r, [])
-    body = []
-    styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
-    letters: dict[int, str] = {}
-    last_col = 1
-    for r in sorted(rows):
-        attrs = f' r="{r}"'
-        if r in spec.heights:
-            attrs += f' ht="{spec.heights[r]:g}" customHeight="1"'
-        row = rows[r]
-        row.sort(key=_first)
-        parts = []
-        for c, cell in row:
-            letter = letters.get(c)
-            if letter is None:
-                letter = letters[c] = column_letter(c)
-                last_col = max(last_col, c)
-            parts.append(_cell(f"{letter}{r}", cell, book, styles))
-        body.append(f"<row{attrs}>{''.join(parts)}</row>")
-    last_row = max((r for r in rows if rows[r]), default=1)
+    body, last_col, last_row = _rows(spec, book)
     dimension = "A1" if not spec.cells else f"A1:{column_letter(last_col)}{last_row}"
 
     pr = ""
