@@ -99,7 +99,7 @@ class Code:
     parts: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not self.parts or any(p < 0 for p in self.parts):
+        if not self.parts or min(self.parts) < 0:
             raise ValueError(f"invalid code parts {self.parts!r}")
 
     @classmethod
