@@ -68,11 +68,19 @@ def _style_attr(
     return s
 
 
+def _row_start(r: int, heights: dict[int, float]) -> str:
+    if r in heights:
+        return f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">'
+    return f'<row r="{r}">'
+
+
 def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
-    """The ``<row>`` elements in order, the last column and the last row holding cells.
+    """The ``<row>`` elements in order (as pieces to join), the last column and the last
+    row holding cells.
 
     Looks are given their indices in the order the cells come (row by row, left to
-    right), as ``StyleBook`` numbers them on first sight."""
+    right), as ``StyleBook`` numbers them on first sight. One list of strings is built,
+    nothing per row or cell that the garbage collector would have to look at."""
     cells = spec.cells
     heights = spec.heights
     keys = sorted(cells)
@@ -81,17 +89,24 @@ def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
     by_look: dict[Look, str] = {}
     letters: dict[int, str] = {}
     plain = _PLAIN.fullmatch
-    made: dict[int, str] = {}  # row -> its cells' XML
+    out: list[str] = []
+    put = out.append
+    bare = sorted(heights.keys() - {k[0] for k in keys})  # rows with a height, no cells
+    nb = len(bare)
+    b = 0  # the next of them to write
     last_col = 1
     row = 0
     rs = ""
-    parts: list[str] = []
     for key in keys:
         r, c = key
         if r != row:
-            if parts:
-                made[row] = "".join(parts)
-            row, rs, parts = r, str(r), []
+            if row:
+                put("</row>")
+            while b < nb and bare[b] < r:
+                put(_row_start(bare[b], heights) + "</row>")
+                b += 1
+            row, rs = r, str(r)
+            put(_row_start(r, heights))
         letter = letters.get(c)
         if letter is None:
             letter = letters[c] = column_letter(c)
@@ -106,24 +121,16 @@ def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
                 s = attrs[id(look)] = _style_attr(look, book, styles, by_look)
             if kind is str:
                 if value and value[0] != " " and value[-1] != " " and plain(value):
-                    parts.append(
-                        f'<c r="{letter}{rs}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
-                    )
+                    put(f'<c r="{letter}{rs}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
                     continue
             else:
-                parts.append(f'<c r="{letter}{rs}"{s}><v>{value!r}</v></c>')
+                put(f'<c r="{letter}{rs}"{s}><v>{value!r}</v></c>')
                 continue
-        parts.append(_cell(letter + rs, cell, book, styles))
-    if parts:
-        made[row] = "".join(parts)
-    body = []
-    for r in sorted(made.keys() | heights.keys()):
-        if r in heights:
-            head = f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">'
-        else:
-            head = f'<row r="{r}">'
-        body.append(head + made.get(r, "") + "</row>")
-    return body, last_col, keys[-1][0] if keys else 1
+        put(_cell(letter + rs, cell, book, styles))
+    if row:
+        put("</row>")
+    out += [_row_start(r, heights) + "</row>" for r in bare[b:]]
+    return out, last_col, keys[-1][0] if keys else 1
 
 
 def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
