@@ -127,3 +127,18 @@ def test_report_line_texts(tmp_path: Path, sample_path: Path) -> None:
                 assert line.status_text == plan.scale.display(row.status.value)
             elif not row.status.is_empty:
                 assert line.status_text == _text(row.status.raw).strip()
+
+
+def test_summarize_leaves_the_collector_as_it_found_it(tmp_path: Path, sample_path: Path) -> None:
+    import gc
+
+    plan = _plans(tmp_path, sample_path)[0]
+    assert gc.isenabled()
+    summarize(plan)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        summarize(plan)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
