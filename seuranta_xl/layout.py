@@ -7,8 +7,10 @@ cell values that an edge read from a file.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -313,6 +315,21 @@ def _cell(cells: Sequence[object], column: int) -> object:
 
 def _is_blank(value: object) -> bool:
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cycle collector held off while many objects are made and none is garbage (a
+    master read, its summary made): it would walk the whole plan again and again, a fifth
+    of the time at 20,000 rows. Reference counting frees as usual; the collector is set
+    back as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _blank_row(cells: Sequence[object]) -> bool:

@@ -15,16 +15,14 @@ have none). A row with no child status gets no suggestion.
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from operator import itemgetter
 
-from .layout import CANONICAL_HEADERS_FI
+from .layout import CANONICAL_HEADERS_FI, paused_gc
 from .model import Code, Field, Plan, Row
 from .rounds import RoundRecord, owner_key
 
@@ -229,20 +227,6 @@ def summarize(
     returns' deadline (the setting's text, or a date)."""
     with paused_gc():
         return _summarize(plan, rounds, returns, log, round_id=round_id, deadline=deadline)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cycle collector held off while many objects are made and none is garbage: it
-    would walk the whole plan again and again (a fifth of a summary's time at 20,000 rows).
-    Reference counting frees as usual; the collector runs again afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _summarize(

@@ -4,6 +4,8 @@ codes, statuses, extras and blank rows, from ragged grids with every kind of bla
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,3 +98,21 @@ def test_read_plan_as_before(body: list[list[object]], extra: bool) -> None:
     header = find_header(table)
     scale = default_scale()
     assert read_plan(table, scale, header) == _old_read_plan(table, scale, header)
+
+
+def test_load_plan_leaves_the_collector_as_it_found_it(tmp_path: Path, sample_path: Path) -> None:
+    import gc
+
+    from seuranta_xl import init_master
+    from seuranta_xl.xlsx.read import load_plan
+
+    master = init_master(sample_path, tmp_path / "seuranta.xlsx").master
+    assert gc.isenabled()
+    assert load_plan(master).plan.rows
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert load_plan(master).plan.rows
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
