@@ -39,15 +39,20 @@ def serial(value: datetime | date) -> float:
     return round(delta.days + delta.seconds / 86400, 8)
 
 
-def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
+def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[object, int]) -> str:
     """Any cell, through ``cell_xml`` (``render`` writes plain text and numbers itself)."""
     value = cell.value
     look = cell.look
     if isinstance(value, datetime | date):
-        if not look.number_format:
-            fmt = DATE_TIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
-            look = Look(**{**look.__dict__, "number_format": fmt})
-        return cell_xml(ref, serial(value), book.index(look))
+        timed = isinstance(value, datetime)
+        key = (id(look), timed)  # a date's look: with a date format when it has none
+        style = styles.get(key)
+        if style is None:
+            if not look.number_format:
+                fmt = DATE_TIME_FORMAT if timed else DATE_FORMAT
+                look = Look(**{**look.__dict__, "number_format": fmt})
+            style = styles[key] = book.index(look)
+        return cell_xml(ref, serial(value), style)
     style = styles.get(id(look))  # each look object's index asked once
     if style is None:
         style = styles[id(look)] = book.index(look)
@@ -55,16 +60,18 @@ def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
 
 
 def _style_attr(
-    look: Look, book: StyleBook, styles: dict[int, int], by_look: dict[Look, str]
+    look: Look, book: StyleBook, styles: dict[object, int], by_look: dict[tuple[object, ...], str]
 ) -> str:
     """A look object's `` s="n"`` ("" for the default format); an equal look's if one came
-    before (layouts make many copies of a look)."""
-    s = by_look.get(look)
+    before (layouts make many copies of a look). Equal looks are found by their fields'
+    values, as the dataclass compares them, without its hash and equality calls."""
+    fields = tuple(look.__dict__.values())
+    s = by_look.get(fields)
     if s is None:
         style = styles.get(id(look))
         if style is None:
             style = styles[id(look)] = book.index(look)
-        s = by_look[look] = f' s="{style}"' if style else ""
+        s = by_look[fields] = f' s="{style}"' if style else ""
     return s
 
 
@@ -84,9 +91,9 @@ def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
     cells = spec.cells
     heights = spec.heights
     keys = sorted(cells)
-    styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
+    styles: dict[object, int] = {}  # id of a look (alive in the spec) -> its index
     attrs: dict[int, str] = {}  # id of a look -> its ' s="n"' ("" for the default)
-    by_look: dict[Look, str] = {}
+    by_look: dict[tuple[object, ...], str] = {}
     letters: dict[int, str] = {}
     plain = _PLAIN.fullmatch
     out: list[str] = []
