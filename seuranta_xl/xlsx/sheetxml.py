@@ -121,6 +121,7 @@ def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
         cell = cells[key]
         value = cell.value
         kind = type(value)
+        # plain text and numbers as ``cell_xml`` writes them (tests compare the two)
         if kind is str or kind is int or kind is float:
             look = cell.look
             s = attrs.get(id(look))
