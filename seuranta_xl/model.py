@@ -99,7 +99,7 @@ class Code:
     parts: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not self.parts or any(p < 0 for p in self.parts):
+        if not self.parts or min(self.parts) < 0:
             raise ValueError(f"invalid code parts {self.parts!r}")
 
     @classmethod
@@ -236,6 +236,8 @@ def cell_text(value: object) -> str:
     """A cell's value as the text a person sees in it, for masters and returns alike:
     empty for a blank cell, numbers as ``format_number``, a boolean as ``TRUE``/``FALSE``
     (the file's own spelling, which Excel in English and LibreOffice show)."""
+    if type(value) is str:  # the usual case
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import itemgetter
 
-from .layout import CANONICAL_HEADERS_FI
+from .layout import CANONICAL_HEADERS_FI, paused_gc
 from .model import Code, Field, Plan, Row
 from .rounds import RoundRecord, owner_key
 
@@ -179,23 +180,27 @@ class Summary:
 
 def rollup(plan: Plan) -> dict[Code, int]:
     """Suggested statuses for goals and annual goals, from their children (see above)."""
-    own: dict[Code, int] = {
-        r.code: r.status.value
-        for r in plan.rows
-        if r.code is not None and r.status.value is not None
-    }
-    children: dict[Code, list[Code]] = {}
+    # worked out on the codes' parts (no Code made or hashed per row)
+    own: dict[tuple[int, ...], int] = {}
+    children: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
     for r in plan.rows:
-        if r.code is not None and r.code.parent is not None:
-            children.setdefault(r.code.parent, []).append(r.code)
-    suggested: dict[Code, int] = {}
+        code = r.code
+        if code is None:
+            continue
+        parts = code.parts
+        value = r.status.value
+        if value is not None:
+            own[parts] = value
+        if len(parts) > 1:
+            children.setdefault(parts[:-1], []).append(parts)
+    suggested: dict[tuple[int, ...], int] = {}
     # deepest first, so an annual goal's suggestion can stand in for its missing status
-    for code in sorted(children, key=lambda c: -c.level):
-        values = [own.get(c, suggested.get(c)) for c in children[code]]
+    for parent in sorted(children, key=lambda c: -len(c)):
+        values = [own.get(c, suggested.get(c)) for c in children[parent]]
         known = [v for v in values if v is not None]
         if known:
-            suggested[code] = _mean_half_down(known)
-    return suggested
+            suggested[parent] = _mean_half_down(known)
+    return {Code(parts): v for parts, v in suggested.items()}
 
 
 def _mean_half_down(values: Sequence[int]) -> int:
@@ -220,6 +225,19 @@ def summarize(
     """The summary of a master: its plan, its round records, the returns tracker's rows and
     the change log's rows (as the master holds them, header rows excluded), and the
     returns' deadline (the setting's text, or a date)."""
+    with paused_gc():
+        return _summarize(plan, rounds, returns, log, round_id=round_id, deadline=deadline)
+
+
+def _summarize(
+    plan: Plan,
+    rounds: Sequence[RoundRecord],
+    returns: Sequence[Sequence[object]],
+    log: Sequence[Sequence[object]],
+    *,
+    round_id: str | None,
+    deadline: object,
+) -> Summary:
     values = plan.scale.values
     rows = counted(plan)
     rid = round_id if round_id is not None else latest_round(rounds)
@@ -249,9 +267,11 @@ def summarize(
     owners: dict[str, list[Row]] = {}
     names: dict[str, str] = {}
     for r in rows:
-        if r.owner:
-            owners.setdefault(owner_key(r.owner), []).append(r)
-            names.setdefault(owner_key(r.owner), r.owner)
+        owner = r.owner
+        if owner:
+            key = owner_key(owner)
+            owners.setdefault(key, []).append(r)
+            names.setdefault(key, owner)
     # every owner issued a workbook in the round is listed, with counted rows or not
     issued = set()
     for rec in rounds:
@@ -268,14 +288,15 @@ def summarize(
             )
         )
     result.returns = _returns(rounds, returns, rid, result.deadline)
-    result.risks = sorted(
-        (
-            RiskLine(str(r.code), r.title, r.risks.strip(), r.status.value, r.owner)
-            for r in plan.rows
-            if r.code is not None and r.risks.strip()
-        ),
-        key=lambda x: (x.status if x.status is not None else 99, Code.parse(x.code)),
-    )
+    risks = []  # (order, line): by status, then code (a code's text parses back to it)
+    for r in plan.rows:
+        if r.code is not None:
+            text = r.risks.strip()
+            if text:
+                line = RiskLine(str(r.code), r.title, text, r.status.value, r.owner)
+                risks.append(((line.status if line.status is not None else 99, r.code.parts), line))
+    risks.sort(key=itemgetter(0))
+    result.risks = [line for _, line in risks]
     result.movements = _movements(log, rid, plan)
     result.council = CouncilReport(tuple(report_lines(plan)), plan.scale.labels)
     return result
@@ -284,16 +305,21 @@ def summarize(
 def report_lines(plan: Plan) -> list[ReportLine]:
     """The council report's rows: every coded row in code order (a code's rows in sheet
     order), then the rows without a code in sheet order."""
-    coded = [(r.code, i) for i, r in enumerate(plan.rows) if r.code is not None]
-    order = [i for _, i in sorted(coded)]
-    order += [i for i, r in enumerate(plan.rows) if r.code is None]
-    return [_report_line(plan, plan.rows[i]) for i in order]
+    rows = plan.rows
+    coded = [(r.code.parts, i) for i, r in enumerate(rows) if r.code is not None]
+    coded.sort()  # codes order as their parts do
+    order = [i for _, i in coded]
+    order += [i for i, r in enumerate(rows) if r.code is None]
+    shown: dict[int, str] = {}  # a step's text, made once
+    return [_report_line(plan, rows[i], shown) for i in order]
 
 
-def _report_line(plan: Plan, row: Row) -> ReportLine:
+def _report_line(plan: Plan, row: Row, displays: dict[int, str]) -> ReportLine:
     value = row.status.value
     if value is not None:
-        shown = plan.scale.display(value)
+        shown = displays.get(value)
+        if shown is None:
+            shown = displays[value] = plan.scale.display(value)
     else:  # not on the scale: as written
         shown = "" if row.status.is_empty else _text(row.status.raw).strip()
     return ReportLine(

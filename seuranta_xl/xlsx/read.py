@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import LayoutError, UnreadableFile
-from ..layout import Header, find_header, read_plan
+from ..layout import Header, find_header, paused_gc, read_plan
 from ..model import Plan, SourceTable, StatusScale, column_letter
 from ..rounds import BadToolCell, MasterIdentity, RoundRecord, read_round_records, time_text
 from ..scale import default_scale
@@ -81,11 +81,13 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
         return LoadedPlan(
             read_plan(table, scale or default_scale(), header), header, kind, path, False
         )
-    book = _read_workbook(path)
-    table, header = _data_sheet(book, path)
-    chosen = scale or book.scale or default_scale()
+    with paused_gc():  # many objects, none garbage
+        book = _read_workbook(path)
+        table, header = _data_sheet(book, path)
+        chosen = scale or book.scale or default_scale()
+        plan = read_plan(table, chosen, header)
     return LoadedPlan(
-        plan=read_plan(table, chosen, header),
+        plan=plan,
         header=header,
         kind=kind,
         path=path,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..model import column_letter
-from .ooxml import NS_MAIN, NS_REL, cell_xml, quote_sheet, xml_attr, xml_text
+from .ooxml import _PLAIN, NS_MAIN, NS_REL, cell_xml, quote_sheet, xml_attr, xml_text
 from .sheetspec import DATE_FORMAT, DATE_TIME_FORMAT, BarChart, Cell, Look, SheetSpec
 from .styles import StyleBook
 
@@ -39,51 +39,112 @@ def serial(value: datetime | date) -> float:
     return round(delta.days + delta.seconds / 86400, 8)
 
 
-def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[int, int]) -> str:
+def _cell(ref: str, cell: Cell, book: StyleBook, styles: dict[object, int]) -> str:
+    """Any cell, through ``cell_xml`` (``render`` writes plain text and numbers itself)."""
     value = cell.value
     look = cell.look
     if isinstance(value, datetime | date):
-        if not look.number_format:
-            fmt = DATE_TIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
-            look = Look(**{**look.__dict__, "number_format": fmt})
-        return cell_xml(ref, serial(value), book.index(look))
+        timed = isinstance(value, datetime)
+        key = (id(look), timed)  # a date's look: with a date format when it has none
+        style = styles.get(key)
+        if style is None:
+            if not look.number_format:
+                fmt = DATE_TIME_FORMAT if timed else DATE_FORMAT
+                look = Look(**{**look.__dict__, "number_format": fmt})
+            style = styles[key] = book.index(look)
+        return cell_xml(ref, serial(value), style)
     style = styles.get(id(look))  # each look object's index asked once
     if style is None:
         style = styles[id(look)] = book.index(look)
     return cell_xml(ref, value, style)
 
 
-def _first(item: tuple[int, Cell]) -> int:
-    return item[0]
+def _style_attr(
+    look: Look, book: StyleBook, styles: dict[object, int], by_look: dict[tuple[object, ...], str]
+) -> str:
+    """A look object's `` s="n"`` ("" for the default format); an equal look's if one came
+    before (layouts make many copies of a look). Equal looks are found by their fields'
+    values, as the dataclass compares them, without its hash and equality calls."""
+    fields = tuple(look.__dict__.values())
+    s = by_look.get(fields)
+    if s is None:
+        style = styles.get(id(look))
+        if style is None:
+            style = styles[id(look)] = book.index(look)
+        s = by_look[fields] = f' s="{style}"' if style else ""
+    return s
+
+
+def _row_start(r: int, heights: dict[int, float]) -> str:
+    if r in heights:
+        return f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">'
+    return f'<row r="{r}">'
+
+
+def _rows(spec: SheetSpec, book: StyleBook) -> tuple[list[str], int, int]:
+    """The ``<row>`` elements in order (as pieces to join), the last column and the last
+    row holding cells.
+
+    Looks are given their indices in the order the cells come (row by row, left to
+    right), as ``StyleBook`` numbers them on first sight. One list of strings is built,
+    nothing per row or cell that the garbage collector would have to look at."""
+    cells = spec.cells
+    heights = spec.heights
+    keys = sorted(cells)
+    styles: dict[object, int] = {}  # id of a look (alive in the spec) -> its index
+    attrs: dict[int, str] = {}  # id of a look -> its ' s="n"' ("" for the default)
+    by_look: dict[tuple[object, ...], str] = {}
+    letters: dict[int, str] = {}
+    plain = _PLAIN.fullmatch
+    out: list[str] = []
+    put = out.append
+    bare = sorted(heights.keys() - {k[0] for k in keys})  # rows with a height, no cells
+    nb = len(bare)
+    b = 0  # the next of them to write
+    last_col = 1
+    row = 0
+    rs = ""
+    for key in keys:
+        r, c = key
+        if r != row:
+            if row:
+                put("</row>")
+            while b < nb and bare[b] < r:
+                put(_row_start(bare[b], heights) + "</row>")
+                b += 1
+            row, rs = r, str(r)
+            put(_row_start(r, heights))
+        letter = letters.get(c)
+        if letter is None:
+            letter = letters[c] = column_letter(c)
+            last_col = max(last_col, c)
+        cell = cells[key]
+        value = cell.value
+        kind = type(value)
+        # plain text and numbers as ``cell_xml`` writes them (tests compare the two)
+        if kind is str or kind is int or kind is float:
+            look = cell.look
+            s = attrs.get(id(look))
+            if s is None:
+                s = attrs[id(look)] = _style_attr(look, book, styles, by_look)
+            if kind is str:
+                if value and value[0] != " " and value[-1] != " " and plain(value):
+                    put(f'<c r="{letter}{rs}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+                    continue
+            else:
+                put(f'<c r="{letter}{rs}"{s}><v>{value!r}</v></c>')
+                continue
+        put(_cell(letter + rs, cell, book, styles))
+    if row:
+        put("</row>")
+    out += [_row_start(r, heights) + "</row>" for r in bare[b:]]
+    return out, last_col, keys[-1][0] if keys else 1
 
 
 def render(spec: SheetSpec, book: StyleBook, sheet_name: str) -> RenderedSheet:
     """The sheet's parts, its cells' looks added to ``book``; ``sheet_name`` is the name it
     is given (the chart refers to its cells by it)."""
-    rows: dict[int, list[tuple[int, Cell]]] = {}
-    for (r, c), cell in spec.cells.items():
-        rows.setdefault(r, []).append((c, cell))
-    for r in spec.heights:
-        rows.setdefault(r, [])
-    body = []
-    styles: dict[int, int] = {}  # id of a look (alive in the spec) -> its index
-    letters: dict[int, str] = {}
-    last_col = 1
-    for r in sorted(rows):
-        attrs = f' r="{r}"'
-        if r in spec.heights:
-            attrs += f' ht="{spec.heights[r]:g}" customHeight="1"'
-        row = rows[r]
-        row.sort(key=_first)
-        parts = []
-        for c, cell in row:
-            letter = letters.get(c)
-            if letter is None:
-                letter = letters[c] = column_letter(c)
-                last_col = max(last_col, c)
-            parts.append(_cell(f"{letter}{r}", cell, book, styles))
-        body.append(f"<row{attrs}>{''.join(parts)}</row>")
-    last_row = max((r for r in rows if rows[r]), default=1)
+    body, last_col, last_row = _rows(spec, book)
     dimension = "A1" if not spec.cells else f"A1:{column_letter(last_col)}{last_row}"
 
     pr = ""

@@ -142,8 +142,9 @@ class StyleBook:
 
     def index(self, look: Look) -> int:
         """The ``cellXfs`` index of a cell format for ``look``."""
-        if look in self._looks:
-            return self._looks[look]
+        known = self._looks.get(look)
+        if known is not None:
+            return known
         if not self._sections["cellStyleXfs"]:
             self._ensure("cellStyleXfs")
         numfmt = self._numfmt(look.number_format)
