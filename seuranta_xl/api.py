@@ -157,6 +157,7 @@ def summary(
     The master's run lock is held from the read to the last write. ``out`` may not be the
     master, nor any file but a standalone summary the tool made.
     """
+    from .layout import paused_gc
     from .xlsx.read import load_plan, require_workbook
     from .xlsx.report import Meta
     from .xlsx.save import refuse_if_open, run_lock
@@ -190,7 +191,8 @@ def summary(
                 loaded = load_plan(master)
         figures = _figures(loaded, round_id)
         meta = Meta(source=master.name, generated=now, lang=lang)
-        specs = layout(figures, meta)  # once, for the master and the standalone copy alike
+        with paused_gc():  # many objects made, none of them garbage
+            specs = layout(figures, meta)  # once, for the master and the standalone copy
         backup, names = write_into_master(
             master, figures, meta, data_sheet=loaded.plan.sheet, specs=specs
         )
