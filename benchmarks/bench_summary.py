@@ -16,8 +16,8 @@ the synthetic master as it was before the round). The baseline is what a user of
 would do to change the master at all: ``load_workbook`` and ``save``, measured in the same
 run; the targets are at most a quarter of its time (ratio >= 4x). ``init`` is measured
 against init as it was before issue 10 (openpyxl loads the template, fills the rows and
-saves; a frozen copy below): the target is at least 3x faster. Peak memory of each
-operation (its workers included) is held against 300 MB.
+saves; the frozen copy in ``init_openpyxl.py``): the target is at least 3x faster. Peak
+memory of each operation (its workers included) is held against 300 MB.
 
 ``--growth`` adds a table (Markdown) of seconds and peak memory per operation and of both
 baselines, for masters of 2,000 to 100,000 rows (``--sizes``): ``--rows`` rows per owner,
