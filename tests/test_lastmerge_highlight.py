@@ -221,3 +221,23 @@ def test_cell_ranges_cover_exactly_the_cells(cells):
     sqref = cell_ranges(sorted(cells))
     assert _cells(sqref) == {f"{column_letter(c)}{r}" for r, c in cells}
     assert len(sqref.split()) <= len(cells)
+
+
+def test_owner_workbooks_of_the_next_round_carry_no_highlight_and_summary_keeps_them(
+    issued, tmp_path
+):
+    from datetime import datetime
+
+    from seuranta_xl.api import generate, summary
+
+    master, files = issued
+    merge(master, [fill(files[KP], tmp_path / "a" / "kp.xlsx", {"G3": "Eka", "D4": "R"})])
+    summary(master)
+    assert highlighted(master) == {"G3", "D4"}
+    result = generate(
+        master, tmp_path / "syksy", round_id="2021-syksy", now=datetime(2021, 9, 1, 9)
+    )
+    assert result.files
+    for f in result.files:
+        with zipfile.ZipFile(f.path) as zf:
+            assert not any(b"seuranta-xl merge" in zf.read(n) for n in zf.namelist())
