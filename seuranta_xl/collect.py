@@ -398,7 +398,7 @@ def _dry_write(master: Path, loaded: LoadedPlan, outcome: MergeResult) -> None:
 def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime) -> None:
     """Put the applied cells, the log rows and the tracker rows into the master."""
     from .xlsx.datestyle import TimeStyle
-    from .xlsx.master import ensure_tool_sheets
+    from .xlsx.master import MergeHighlight, ensure_tool_sheets
     from .xlsx.names import LOG_SHEET, RETURNS_SHEET
     from .xlsx.patch import append_rows, patch_sheets, set_cells
 
@@ -411,11 +411,16 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
     if not accepted:
         return  # nothing merged: the master stays as it is, byte for byte
     skipped: list[tuple[int, int]] = []
+    highlight = MergeHighlight(bool(edits))  # the applied cells, in the same write
+
+    def styles(xml: bytes) -> bytes:
+        return highlight.styles(time_style.styles(xml))
 
     def data(xml: bytes) -> bytes:
         new, skip = set_cells(xml, edits)
         skipped.extend(skip)
-        return new
+        left = set(skip)
+        return highlight.sheet(new, [cell for cell in edits if cell not in left])
 
     log_rows: list[list[object]] = []
     tracker_rows: list[list[object]] = []
@@ -464,7 +469,7 @@ def _write(master: Path, loaded: LoadedPlan, outcome: MergeResult, now: datetime
     outcome.backup = patch_sheets(
         master,
         {plan.sheet: data, LOG_SHEET: log, RETURNS_SHEET: tracker},
-        styles=time_style.styles,
+        styles=styles,
     )
     outcome.written = True
 

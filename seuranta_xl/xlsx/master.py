@@ -31,7 +31,7 @@ from .names import (
     SCALE_NAME,
     SETTINGS_SHEET,
 )
-from .ooxml import cell_xml, xml_text
+from .ooxml import cell_xml, xml_attr, xml_text
 from .patch import copy_entry_raw, deflate, verify_parts, write_deflated
 from .save import atomic_write, refuse_if_open, run_lock
 from .sheetspec import Look, SheetSpec
@@ -432,10 +432,10 @@ _AFTER_CF = (
 )  # fmt: skip
 
 
-def _is_mark(rule: bytes) -> bool:
+def _is_mark(rule: bytes, formula: str = MARK_FORMULA) -> bool:
     import html
 
-    return MARK_FORMULA in html.unescape(rule.decode("utf-8", "replace"))
+    return formula in html.unescape(rule.decode("utf-8", "replace"))
 
 
 def _data_end(xml: bytes) -> int:
@@ -444,9 +444,10 @@ def _data_end(xml: bytes) -> int:
     return xml.index(b">", at) + 1 if at >= 0 else 0
 
 
-def remove_highlights(xml: bytes) -> bytes:
+def remove_highlights(xml: bytes, formula: str = MARK_FORMULA) -> bytes:
     """A worksheet's XML without the conditional formats ``--mark`` made (recognised by
-    ``MARK_FORMULA``); a block left with no rule goes too. The cells are not parsed."""
+    ``formula``: ``MARK_FORMULA``, or ``MERGE_FORMULA`` for merge's); a block left with no
+    rule goes too. The cells are not parsed."""
     if _MARK_XML not in xml:
         return xml
     start = _data_end(xml)
@@ -455,24 +456,26 @@ def remove_highlights(xml: bytes) -> bytes:
     def clean(m: re.Match[bytes]) -> bytes:
         block = m.group(0)
         rules = _RULE_RE.findall(block)
-        if not any(_is_mark(r) for r in rules):
+        if not any(_is_mark(r, formula) for r in rules):
             return block
-        kept = [r for r in rules if not _is_mark(r)]
+        kept = [r for r in rules if not _is_mark(r, formula)]
         if not kept:
             return b""
         for r in rules:
-            if _is_mark(r):
+            if _is_mark(r, formula):
                 block = block.replace(r, b"", 1)
         return block
 
     return xml[:start] + _CF_RE.sub(clean, tail)
 
 
-def add_highlights(xml: bytes, rules: list[tuple[str, int]]) -> bytes:
+def add_highlights(xml: bytes, rules: list[tuple[str, int]], formula: str = MARK_FORMULA) -> bytes:
     """A worksheet's XML with a highlight (``sqref``, dxf index) per rule, placed where
-    the schema puts conditional formats. The cells are not parsed."""
+    the schema puts conditional formats; ``formula`` makes them recognisable. The cells are
+    not parsed."""
     if not rules:
         return xml
+    body = xml_attr(formula).encode()  # as before: quotes escaped too
     start = _data_end(xml)
     tail = xml[start:]
     root = re.search(rb"<(?:(\w+):)?worksheet\b", xml)
@@ -480,8 +483,8 @@ def add_highlights(xml: bytes, rules: list[tuple[str, int]]) -> bytes:
     top = max((int(x) for x in _PRIORITY_RE.findall(tail)), default=0)
     blocks = b"".join(
         b'<%sconditionalFormatting sqref="%s"><%scfRule type="expression" dxfId="%d" '
-        b'priority="%d"><%sformula>LEN(&quot;seuranta-xl&quot;)&gt;0</%sformula></%scfRule>'
-        b"</%sconditionalFormatting>" % (p, sqref.encode(), p, dxf, top + i, p, p, p, p)
+        b'priority="%d"><%sformula>%s</%sformula></%scfRule>'
+        b"</%sconditionalFormatting>" % (p, sqref.encode(), p, dxf, top + i, p, body, p, p, p)
         for i, (sqref, dxf) in enumerate(rules, start=1)
     )
     existing = list(_CF_RE.finditer(tail))
@@ -496,6 +499,68 @@ def add_highlights(xml: bytes, rules: list[tuple[str, int]]) -> bytes:
         if at == len(tail):
             at = tail.rindex(b"</" + p + b"worksheet>")
     return xml[:start] + tail[:at] + blocks + tail[at:]
+
+
+# --------------------------------------------------------------------------- issue 11: last merge
+
+MERGE_FORMULA = 'LEN("seuranta-xl merge")>0'
+"""The conditional format that highlights the cells the last merge applied: always true,
+recognisable, and not ``MARK_FORMULA`` (so ``--mark`` and merge each replace only their own)."""
+MERGE_FILL = "C6EFCE"  # light green, apart from --mark's red, yellow and blue
+
+
+class MergeHighlight:
+    """The last merge's highlight of one workbook, for ``patch_sheets``: ``styles`` adds
+    (or finds) its fill in the stylesheet; ``sheet`` then replaces the data sheet's old
+    merge highlights with one over ``cells``, (row, column) pairs. No cells: the old
+    highlights stay."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.wanted = wanted  # False: nothing to apply, the stylesheet is left alone
+        self.dxf: int | None = None
+
+    def styles(self, xml: bytes) -> bytes:
+        from .styles import StyleBook
+
+        if not self.wanted:
+            return xml
+        try:
+            book = StyleBook(xml)
+            self.dxf = book.dxf(MERGE_FILL)
+            return book.xml()
+        except ValueError:  # a stylesheet this module cannot read: no highlight
+            return xml
+
+    def sheet(self, xml: bytes, cells: list[tuple[int, int]]) -> bytes:
+        if not cells or self.dxf is None:
+            return xml
+        new = remove_highlights(xml, MERGE_FORMULA)
+        return add_highlights(new, [(cell_ranges(cells), self.dxf)], MERGE_FORMULA)
+
+
+def cell_ranges(cells: list[tuple[int, int]]) -> str:
+    """(row, column) pairs as an ``sqref``: a column's consecutive rows as one range, in
+    row order (a merge of a whole column stays one short range)."""
+    from ..model import column_letter
+
+    runs: list[tuple[int, int, int]] = []  # (first row, last row, column)
+    by_column: dict[int, list[int]] = {}
+    for r, c in set(cells):
+        by_column.setdefault(c, []).append(r)
+    for c, rows in by_column.items():
+        rows.sort()
+        first = last = rows[0]
+        for r in rows[1:]:
+            if r != last + 1:
+                runs.append((first, last, c))
+                first = r
+            last = r
+        runs.append((first, last, c))
+    runs.sort()
+    return " ".join(
+        f"{column_letter(c)}{a}" if a == b else f"{column_letter(c)}{a}:{column_letter(c)}{b}"
+        for a, b, c in runs
+    )
 
 
 def findings_sheet(report: Report, lang: str, name: str) -> SheetSpec:
