@@ -665,6 +665,21 @@ ERRORS: dict[str, tuple[str, str]] = {
         "back to {name} (upper and lower case as here) and run the command again. The file "
         "was not changed.",
     ),
+    # issue 11, item 3: the deadline and return address given to generate
+    "deadline_invalid": (
+        "Palautuksen määräpäivä {value!r} ei ole päivämäärä. Kirjoita se muodossa "
+        "päivä.kuukausi.vuosi (esim. 31.5.2026) tai 2026-05-31. Mitään ei tehty.",
+        "The return deadline {value!r} is not a date. Write it as day.month.year "
+        "(e.g. 31.5.2026) or 2026-05-31. Nothing was done.",
+    ),
+    "no_settings_sheet": (
+        "Tiedostossa {path} ei ole asetusvälilehteä {sheet}, joten määräpäivää ja "
+        "palautusosoitetta ei voi tallentaa. Käytä seuranta-xl:n tekemää seurantataulukkoa "
+        "(seuranta init) tai jätä valinnat --deadline ja --return-to pois. Mitään ei tehty.",
+        "{path} has no settings sheet {sheet}, so the deadline and return address cannot be "
+        "kept. Use a master made by seuranta-xl (seuranta init) or leave out --deadline and "
+        "--return-to. Nothing was done.",
+    ),
 }
 
 
