@@ -1117,6 +1117,27 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
         "workbook is closed and opened again.\n"
         "Installation and troubleshooting: docs/excel.md. seuranta-xl {version}",
     ),
+    # issue 11, item 3: what the owners of the round were not told
+    "generate_deadline_unset": (
+        "Palautuksen määräpäivää ei ole asetettu, joten työkirjoissa sitä ei näy. Kirjoita "
+        "se Asetukset-välilehden kohtaan Palautuksen määräpäivä (esim. 31.5.2026).",
+        "No return deadline is set, so the workbooks do not show one. Write it in the "
+        "setting Palautuksen määräpäivä on the Asetukset sheet (e.g. 31.5.2026).",
+    ),
+    "generate_deadline_unreadable": (
+        "Palautuksen määräpäivä {value!r} ei ole päivämäärä: työkirjoissa se näkyy "
+        "sellaisenaan, eikä yhteenveto voi kertoa myöhästyneitä. Korjaa se Asetukset-"
+        "välilehdellä (esim. 31.5.2026).",
+        "The return deadline {value!r} is not a date: the workbooks show it as it is, and "
+        "the summary cannot tell late returns. Correct it on the Asetukset sheet "
+        "(e.g. 31.5.2026).",
+    ),
+    "generate_return_unset": (
+        "Palautusosoitetta ei ole asetettu, joten työkirjoissa ei kerrota, minne ne "
+        "palautetaan. Kirjoita se Asetukset-välilehden kohtaan Palautusosoite.",
+        "No return address is set, so the workbooks do not say where to return them. Write "
+        "it in the setting Palautusosoite on the Asetukset sheet.",
+    ),
 }
 
 
