@@ -679,7 +679,9 @@ def _record_and_publish(
     from .xlsx.master import record_round
 
     try:
-        backup = record_round(master, identity, records, settings)
+        # the settings only when there are some: the three-argument call stays as it was
+        extra = {"settings": settings} if settings else {}
+        backup = record_round(master, identity, records, **extra)
     except BaseException as exc:
         # the staged files go only while the master provably does not record them
         if not _records_round(master, records):

@@ -555,9 +555,11 @@ def generate_cmd(
     Each workbook holds the owner's rows and the rows above them as read-only context;
     only risks, overall status, progress status and commentary can be edited, and the
     status has a dropdown. A signed manifest inside lets `merge` trust the return later.
-    Owners already issued in the round are not issued again. Exits 1 when the master has
-    errors to fix first, 2 when a file cannot be read or written or the round cannot be
-    made as asked.
+    The return deadline and address (--deadline, --return-to, kept in the master's
+    settings for the next runs) show at the top of every workbook and in its instructions;
+    a note says when either is unset. Owners already issued in the round are not issued
+    again. Exits 1 when the master has errors to fix first, 2 when a file cannot be read
+    or written or the round cannot be made as asked (a deadline that is not a date too).
     """
     from .api import generate
     from .errors import MasterHasErrors

@@ -192,3 +192,24 @@ def test_the_api_refuses_a_bad_deadline_before_touching_anything(master, tmp_pat
     assert caught.value.key == "deadline_invalid"
     assert "'32.5.2026'" in caught.value.message("en")
     assert load_plan(master).rounds == ()
+
+
+def test_the_settings_are_written_in_the_rounds_own_save_or_not_at_all(
+    master, tmp_path, monkeypatch
+):
+    import seuranta_xl.xlsx.patch as patch_io
+
+    before = master.read_bytes()
+    saved: list[set[str]] = []
+
+    def disk_full(path, transforms, **kwargs):
+        saved.append(set(transforms))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(patch_io, "patch_sheets", disk_full)
+    with pytest.raises(OSError):
+        generate(master, tmp_path / "out", round_id="r1", deadline="31.5.2026")
+    monkeypatch.undo()
+    assert saved == [{"Kierrokset", "seuranta_avain", SETTINGS_SHEET}]
+    assert master.read_bytes() == before  # neither the round nor the deadline
+    assert not list((tmp_path / "out").rglob("*.xlsx"))

@@ -586,6 +586,7 @@ def record_round(
     path: Path,
     identity: MasterIdentity,
     records: list[RoundRecord],
+    *,
     settings: dict[tuple[int, int], object] | None = None,
 ) -> Path | None:
     """Write the master's round records and identity, touching nothing else in it.
