@@ -412,6 +412,12 @@ class GenerateResult:
     backup: Path | None
     finished: tuple[Path, ...] = ()  # files of an interrupted run's recorded round, now published
     cleaned: tuple[Path, ...] = ()  # staging folders of interrupted, unrecorded runs, removed
+    # issue 11, item 3: settings the options wrote in the master (name, value), and what
+    # the owners were not told: "deadline_unset", "return_unset", "deadline_unreadable"
+    stored: tuple[tuple[str, str], ...] = ()
+    setting_notes: tuple[str, ...] = ()
+    deadline: str = ""  # as the round's workbooks show them ("" when unset)
+    return_address: str = ""
 
 
 def generate(
@@ -422,12 +428,16 @@ def generate(
     owners: list[str] | None = None,
     workers: int | None = None,
     now: datetime | None = None,
+    deadline: str | None = None,
+    return_address: str | None = None,
 ) -> GenerateResult:
     """Make one protected owner workbook per owner (or per named owner) and record the round.
 
     A round is never issued twice to the same owner: owners already issued in ``round_id``
     are skipped and named; when all asked for are, RoundError says so. The master must
-    validate without errors (MasterHasErrors carries the report otherwise).
+    validate without errors (MasterHasErrors carries the report otherwise). ``deadline``
+    and ``return_address``, when given, are kept in the master's settings with the round
+    ("" clears one); a deadline that is not a date is a RoundError naming it.
     """
     from .errors import MasterHasErrors, RoundError
     from .rounds import check_round_id, default_round_id
@@ -441,6 +451,7 @@ def generate(
         rid = check_round_id(round_id or default_round_id(now.date()))
     except ValueError:
         raise RoundError("round_invalid", round=round_id) from None
+    given = _given_settings(deadline, return_address)
     require_workbook(master)
     refuse_if_open(master)
     # held from reading the rounds to recording the new ones: two runs cannot both issue
@@ -461,7 +472,53 @@ def generate(
             owners=owners,
             now=now,
             workers=workers,
+            given=given,
         )
+
+
+def deadline_text(value: str) -> str:
+    """A deadline as the settings keep it: ``d.m.yyyy`` (``d.m.yyyy HH.MM`` with a time),
+    from that form or ISO; ValueError when it is no date."""
+    from .summary import parse_time
+
+    text = value.strip()
+    when = parse_time(text)
+    if when is None or when.year < 1900:
+        raise ValueError(value)
+    day = f"{when.day}.{when.month}.{when.year}"
+    timed = any(c in text for c in ": T") and (when.hour, when.minute) != (0, 0)
+    return f"{day} {when.hour:02d}.{when.minute:02d}" if timed else day
+
+
+def _given_settings(deadline: str | None, return_address: str | None) -> dict[str, object]:
+    """The settings ``generate`` was given, as they are kept (None clears one)."""
+    from .errors import RoundError
+    from .xlsx.names import SETTING_DEADLINE, SETTING_RETURN_ADDRESS
+
+    given: dict[str, object] = {}
+    if deadline is not None:
+        try:
+            given[SETTING_DEADLINE] = deadline_text(deadline) if deadline.strip() else None
+        except ValueError:
+            raise RoundError("deadline_invalid", value=deadline) from None
+    if return_address is not None:
+        given[SETTING_RETURN_ADDRESS] = return_address.strip() or None
+    return given
+
+
+def _setting_notes(deadline: str, return_address: str) -> tuple[str, ...]:
+    """What the owners of a round were not told: an unset or unreadable deadline, no
+    return address."""
+    from .summary import parse_deadline
+
+    notes = []
+    if not deadline:
+        notes.append("deadline_unset")
+    elif parse_deadline(deadline) is None:
+        notes.append("deadline_unreadable")
+    if not return_address:
+        notes.append("return_unset")
+    return tuple(notes)
 
 
 def _issue_round(
@@ -474,8 +531,9 @@ def _issue_round(
     owners: list[str] | None,
     now: datetime,
     workers: int | None,
+    given: dict[str, object] | None = None,
 ) -> GenerateResult:
-    from .errors import RoundError
+    from .errors import LayoutError, RoundError
     from .rounds import (
         MasterIdentity,
         RoundRecord,
@@ -485,16 +543,21 @@ def _issue_round(
         unowned_rows,
     )
     from .xlsx.generate import recover_staging, write_owner_workbooks
+    from .xlsx.master import setting_edits
     from .xlsx.names import (
         SETTING_DEADLINE,
         SETTING_NOTE,
         SETTING_PASSWORD,
         SETTING_RETURN_ADDRESS,
+        SETTINGS_SHEET,
     )
     from .xlsx.owner import RoundInfo
 
     plan = loaded.plan
     loaded.require_tool_sheets()  # the rounds sheet is rewritten: no bad cell may be lost
+    given = given or {}
+    if given and SETTINGS_SHEET not in loaded.sheet_names:
+        raise LayoutError("no_settings_sheet", path=str(master), sheet=SETTINGS_SHEET)
     # what an interrupted run left in the folder: publish its recorded files, remove the rest
     recovered = recover_staging(out_dir, master, loaded.identity, loaded.rounds)
     if recovered.kept:
@@ -528,8 +591,8 @@ def _issue_round(
         round_id=rid,
         created=now,
         scale=tuple(plan.scale.displays()),
-        deadline=loaded.setting(SETTING_DEADLINE),
-        return_address=loaded.setting(SETTING_RETURN_ADDRESS),
+        deadline=_chosen(given, loaded, SETTING_DEADLINE),
+        return_address=_chosen(given, loaded, SETTING_RETURN_ADDRESS),
         password=loaded.setting(SETTING_PASSWORD),
         coordinator_note=loaded.setting(SETTING_NOTE),
     )
@@ -554,7 +617,10 @@ def _issue_round(
             )
             for p, signature, sha in made.signatures
         ]
-        backup, published = _record_and_publish(master, out_dir, identity, records, made)
+        settings = setting_edits(loaded.setting_rows, given) if given else None
+        backup, published = _record_and_publish(
+            master, out_dir, identity, records, made, settings=settings
+        )
     except KeyboardInterrupt:
         # interrupted before recording began, or while a failure was being handled: what
         # was staged goes unless the master on disk records it
@@ -583,7 +649,19 @@ def _issue_round(
         backup=backup,
         finished=tuple(recovered.published),
         cleaned=tuple(recovered.removed),
+        stored=tuple((name, "" if v is None else str(v)) for name, v in given.items()),
+        setting_notes=_setting_notes(info.deadline, info.return_address),
+        deadline=info.deadline,
+        return_address=info.return_address,
     )
+
+
+def _chosen(given: dict[str, object], loaded: LoadedPlan, name: str) -> str:
+    """A setting for this round: as given to ``generate``, else as the master has it."""
+    if name in given:
+        value = given[name]
+        return "" if value is None else str(value)
+    return loaded.setting(name)
 
 
 def _record_and_publish(
@@ -592,6 +670,8 @@ def _record_and_publish(
     identity: MasterIdentity,
     records: list[RoundRecord],
     made: StagedRound,
+    *,
+    settings: dict[tuple[int, int], object] | None = None,
 ) -> tuple[Path | None, Published]:
     """Record the round in the master, then publish its staged workbooks. Whatever stops
     this leaves the master and the folder agreeing, or the next run makes them agree."""
@@ -599,7 +679,9 @@ def _record_and_publish(
     from .xlsx.master import record_round
 
     try:
-        backup = record_round(master, identity, records)
+        # the settings only when there are some: the three-argument call stays as it was
+        extra = {"settings": settings} if settings else {}
+        backup = record_round(master, identity, records, **extra)
     except BaseException as exc:
         # the staged files go only while the master provably does not record them
         if not _records_round(master, records):

@@ -206,6 +206,39 @@ MESSAGES = {
     ),
     # issue 10, council (summary --pdf)
     "summary_pdf": ("  Valtuustoraportti PDF-muodossa: {pdf}", "  Council report as PDF: {pdf}"),
+    # issue 11, item 3: the deadline and return address (generate)
+    "setting_stored": (
+        "Asetus {name} tallennettiin seurantataulukkoon: {value}",
+        "The setting {name} was kept in the master: {value}",
+    ),
+    "setting_cleared": (
+        "Asetus {name} tyhjennettiin seurantataulukosta.",
+        "The setting {name} was cleared in the master.",
+    ),
+    "deadline_unset": (
+        "Huom: palautuksen määräpäivää ei ole asetettu, joten työkirjoissa sitä ei näy. "
+        "Aseta se valinnalla --deadline 31.5.2026 tai Asetukset-välilehden kohdassa "
+        "Palautuksen määräpäivä; se pysyy seuraaviin ajoihin.",
+        "Note: no return deadline is set, so the workbooks do not show one. Set it with "
+        "--deadline 31.5.2026 or in the setting Palautuksen määräpäivä on the Asetukset "
+        "sheet; it is kept for the next runs.",
+    ),
+    "deadline_unreadable": (
+        "Huom: Asetukset-välilehden palautuksen määräpäivä {value!r} ei ole päivämäärä; "
+        "työkirjoissa se näkyy sellaisenaan, eikä yhteenveto voi kertoa myöhästyneitä. "
+        "Korjaa se valinnalla --deadline 31.5.2026.",
+        "Note: the return deadline {value!r} on the Asetukset sheet is not a date; the "
+        "workbooks show it as it is, and the summary cannot tell late returns. Correct it "
+        "with --deadline 31.5.2026.",
+    ),
+    "return_unset": (
+        "Huom: palautusosoitetta ei ole asetettu, joten työkirjoissa ei kerrota, minne ne "
+        "palautetaan. Aseta se valinnalla --return-to kirjaamo@kunta.fi tai "
+        "Asetukset-välilehden kohdassa Palautusosoite; se pysyy seuraaviin ajoihin.",
+        "Note: no return address is set, so the workbooks do not say where to return them. "
+        "Set it with --return-to kirjaamo@kunta.fi or in the setting Palautusosoite on the "
+        "Asetukset sheet; it is kept for the next runs.",
+    ),
 }
 
 
@@ -495,24 +528,51 @@ def validate_cmd(master: Path, as_json: bool, mark: bool, lang: str) -> None:
     multiple=True,
     help="Make workbooks only for this owner (repeatable). Default: every owner.",
 )
+@click.option(
+    "--deadline",
+    help="Return deadline, e.g. 31.5.2026 (or 2026-05-31); kept in the master's settings "
+    "for the next runs and the summary. Shown in every workbook.",
+)
+@click.option(
+    "--return-to",
+    "return_to",
+    help="Where the workbooks are returned, e.g. kirjaamo@kunta.fi; kept in the master's "
+    "settings for the next runs. Shown in every workbook.",
+)
 @lang_option
 def generate_cmd(
-    master: Path, out_dir: Path, round_id: str | None, owners: tuple[str, ...], lang: str
+    master: Path,
+    out_dir: Path,
+    *,
+    round_id: str | None,
+    owners: tuple[str, ...],
+    deadline: str | None,
+    return_to: str | None,
+    lang: str,
 ) -> None:
     """Make one protected input workbook per owner from MASTER and record the round in it.
 
     Each workbook holds the owner's rows and the rows above them as read-only context;
     only risks, overall status, progress status and commentary can be edited, and the
     status has a dropdown. A signed manifest inside lets `merge` trust the return later.
-    Owners already issued in the round are not issued again. Exits 1 when the master has
-    errors to fix first, 2 when a file cannot be read or written or the round cannot be
-    made as asked.
+    The return deadline and address (--deadline, --return-to, kept in the master's
+    settings for the next runs) show at the top of every workbook and in its instructions;
+    a note says when either is unset. Owners already issued in the round are not issued
+    again. Exits 1 when the master has errors to fix first, 2 when a file cannot be read
+    or written or the round cannot be made as asked (a deadline that is not a date too).
     """
     from .api import generate
     from .errors import MasterHasErrors
 
     try:
-        result = generate(master, out_dir, round_id=round_id, owners=list(owners) or None)
+        result = generate(
+            master,
+            out_dir,
+            round_id=round_id,
+            owners=list(owners) or None,
+            deadline=deadline,
+            return_address=return_to,
+        )
     except MasterHasErrors as exc:
         fail_with_errors(exc, lang, EXIT_FINDINGS)
     except SeurantaError as exc:
@@ -569,6 +629,18 @@ def _echo_generate(result: Any, lang: str) -> None:
         shown = ", ".join(result.unowned[:10]) + (" …" if len(result.unowned) > 10 else "")
         click.echo(say("unowned", lang, count=len(result.unowned), codes=shown))
     click.echo(say("round_recorded", lang, master=result.master))
+    _echo_settings(result, lang)
+
+
+def _echo_settings(result: Any, lang: str) -> None:
+    """The settings ``generate`` kept, and a note for what the owners were not told."""
+    for name, value in result.stored:
+        if value:
+            click.echo(say("setting_stored", lang, name=name, value=value))
+        else:
+            click.echo(say("setting_cleared", lang, name=name))
+    for key in result.setting_notes:
+        click.secho(say(key, lang, value=result.deadline), fg="yellow")
 
 
 @main.command("merge")

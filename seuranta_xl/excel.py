@@ -409,6 +409,7 @@ def _generate(s: _Session, out_dir: str | None, round_id: str | None) -> _Outcom
         notes.append(s.say("generate_already", owners=_names(s, result.already_issued)))
     if result.unowned:
         notes.append(s.say("generate_unowned", count=len(result.unowned)))
+    notes += [s.say(f"generate_{key}", value=result.deadline) for key in result.setting_notes]
     text = s.say("generate_done", round=result.round_id, count=len(result.files), dir=folder)
     return _Outcome(text, DATA_SHEET, notes)
 

@@ -665,6 +665,21 @@ ERRORS: dict[str, tuple[str, str]] = {
         "back to {name} (upper and lower case as here) and run the command again. The file "
         "was not changed.",
     ),
+    # issue 11, item 3: the deadline and return address given to generate
+    "deadline_invalid": (
+        "Palautuksen määräpäivä {value!r} ei ole päivämäärä. Kirjoita se muodossa "
+        "päivä.kuukausi.vuosi (esim. 31.5.2026) tai 2026-05-31. Mitään ei tehty.",
+        "The return deadline {value!r} is not a date. Write it as day.month.year "
+        "(e.g. 31.5.2026) or 2026-05-31. Nothing was done.",
+    ),
+    "no_settings_sheet": (
+        "Tiedostossa {path} ei ole asetusvälilehteä {sheet}, joten määräpäivää ja "
+        "palautusosoitetta ei voi tallentaa. Käytä seuranta-xl:n tekemää seurantataulukkoa "
+        "(seuranta init) tai jätä valinnat --deadline ja --return-to pois. Mitään ei tehty.",
+        "{path} has no settings sheet {sheet}, so the deadline and return address cannot be "
+        "kept. Use a master made by seuranta-xl (seuranta init) or leave out --deadline and "
+        "--return-to. Nothing was done.",
+    ),
 }
 
 
@@ -1101,6 +1116,27 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
         "Before a button changes the master, unsaved changes are offered for saving, the "
         "workbook is closed and opened again.\n"
         "Installation and troubleshooting: docs/excel.md. seuranta-xl {version}",
+    ),
+    # issue 11, item 3: what the owners of the round were not told
+    "generate_deadline_unset": (
+        "Palautuksen määräpäivää ei ole asetettu, joten työkirjoissa sitä ei näy. Kirjoita "
+        "se Asetukset-välilehden kohtaan Palautuksen määräpäivä (esim. 31.5.2026).",
+        "No return deadline is set, so the workbooks do not show one. Write it in the "
+        "setting Palautuksen määräpäivä on the Asetukset sheet (e.g. 31.5.2026).",
+    ),
+    "generate_deadline_unreadable": (
+        "Palautuksen määräpäivä {value!r} ei ole päivämäärä: työkirjoissa se näkyy "
+        "sellaisenaan, eikä yhteenveto voi kertoa myöhästyneitä. Korjaa se Asetukset-"
+        "välilehdellä (esim. 31.5.2026).",
+        "The return deadline {value!r} is not a date: the workbooks show it as it is, and "
+        "the summary cannot tell late returns. Correct it on the Asetukset sheet "
+        "(e.g. 31.5.2026).",
+    ),
+    "generate_return_unset": (
+        "Palautusosoitetta ei ole asetettu, joten työkirjoissa ei kerrota, minne ne "
+        "palautetaan. Kirjoita se Asetukset-välilehden kohtaan Palautusosoite.",
+        "No return address is set, so the workbooks do not say where to return them. Write "
+        "it in the setting Palautusosoite on the Asetukset sheet.",
     ),
 }
 

@@ -17,7 +17,7 @@ from seuranta_xl.errors import MasterHasErrors, RoundError
 from seuranta_xl.model import EDITABLE_FIELDS, FIELD_ORDER
 from seuranta_xl.rounds import Manifest, MasterIdentity, build_manifest, split_by_owner
 from seuranta_xl.xlsx.ooxml import legacy_password_hash
-from seuranta_xl.xlsx.owner import RoundInfo, owner_workbook
+from seuranta_xl.xlsx.owner import RoundInfo, header_row, owner_workbook
 from seuranta_xl.xlsx.read import load_plan, read_manifest_grid
 
 from .conftest import run_cli, write_xlsx
@@ -279,6 +279,7 @@ def _golden_workbook(tmp_path: Path) -> Path:
         master_id=identity.master_id,
         fingerprint="f" * 64,
         key=identity.key,
+        first_row=header_row(info) + 1,
     )
     path = tmp_path / "golden.xlsx"
     path.write_bytes(owner_workbook(part, manifest, info))

@@ -26,6 +26,9 @@ from .test_merge import fill
 from .test_summary import _fill
 
 NOW = datetime(2021, 5, 4, 8, 5)
+BANNER = 2
+"""Rows an owner workbook's data moves down when the master sets a deadline: its line and
+an empty row above the header (issue 11, item 3)."""
 
 
 def set_setting(master, name, value):
@@ -109,9 +112,14 @@ def sample_merged(tmp_path, sample_path):
     first = fill(
         files[KP],
         tmp_path / "r1.xlsx",
-        {"G3": "Vastaajan teksti", "D4": "Uusi riski", "F5": "9 ei asteikolla", "F6": S2},
+        {
+            f"G{3 + BANNER}": "Vastaajan teksti",
+            f"D{4 + BANNER}": "Uusi riski",
+            f"F{5 + BANNER}": "9 ei asteikolla",
+            f"F{6 + BANNER}": S2,
+        },
     )
-    second = fill(files[KP], tmp_path / "r2.xlsx", {"G8": "Toinen palautus"})
+    second = fill(files[KP], tmp_path / "r2.xlsx", {f"G{8 + BANNER}": "Toinen palautus"})
     printed = []
     for ret in (first, second):
         out = run_cli("merge", str(master), str(ret))
@@ -356,7 +364,7 @@ def test_synthetic_master(tmp_path):
     set_setting(master, SETTING_DEADLINE, "2021-04-25")
     issued = generate(master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1))
     for n, f in enumerate(issued.files[:8]):
-        edits = {(3, 6): str(1 + n % 5), (4, 7): f"kuvaus {n}"}
+        edits = {(3 + BANNER, 6): str(1 + n % 5), (4 + BANNER, 7): f"kuvaus {n}"}
         merge(
             master, [_fill(f.path, tmp_path / f"a{n}.xlsx", edits)], now=datetime(2021, 4, 20 + n)
         )
@@ -411,10 +419,14 @@ def test_a_correction_after_the_deadline_is_not_late(tmp_path, sample_path):
     issued = generate(master, tmp_path / "jaetut", round_id="2021-kevät", now=datetime(2021, 4, 1))
     kp = next(f for f in issued.files if f.owner == KP)
     merge(
-        master, [_fill(kp.path, tmp_path / "r1.xlsx", {(3, 6): "5"})], now=datetime(2021, 4, 30, 15)
+        master,
+        [_fill(kp.path, tmp_path / "r1.xlsx", {(3 + BANNER, 6): "5"})],
+        now=datetime(2021, 4, 30, 15),
     )
     merge(
-        master, [_fill(kp.path, tmp_path / "r2.xlsx", {(4, 7): "x"})], now=datetime(2021, 5, 2, 9)
+        master,
+        [_fill(kp.path, tmp_path / "r2.xlsx", {(4 + BANNER, 7): "x"})],
+        now=datetime(2021, 5, 2, 9),
     )
     _, figures, specs = specs_of(master)
     (line,) = [r for r in figures.returns if r.owner == KP]

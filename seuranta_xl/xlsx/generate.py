@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import WriteError
 from ..rounds import MasterIdentity, OwnerPart, RoundRecord, build_manifest
 from .isolate import tie_to_parent
-from .owner import RoundInfo, owner_workbook
+from .owner import RoundInfo, header_row, owner_workbook
 from .save import file_sha256, fsync_dir
 
 PARALLEL_FROM = 40
@@ -273,6 +273,7 @@ def _make(job: _Job, start: int, stop: int) -> list[tuple[str, str]]:
             master_id=job.identity.master_id,
             fingerprint=job.fingerprint,
             key=job.identity.key,
+            first_row=header_row(job.info) + 1,
         )
         data = owner_workbook(part, manifest, job.info, job.extras)
         with open(os.path.join(job.staging, name), "wb") as fh:

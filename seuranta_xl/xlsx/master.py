@@ -647,11 +647,19 @@ def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
     return True
 
 
-def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord]) -> Path | None:
+def record_round(
+    path: Path,
+    identity: MasterIdentity,
+    records: list[RoundRecord],
+    *,
+    settings: dict[tuple[int, int], object] | None = None,
+) -> Path | None:
     """Write the master's round records and identity, touching nothing else in it.
 
     ``records`` is the whole list (earlier rounds included); the caller holds the master's
-    run lock from reading the earlier records to here. Returns the backup made.
+    run lock from reading the earlier records to here. ``settings`` are cells of the
+    settings sheet to write in the same save ((row, column) -> value, see
+    ``setting_edits``). Returns the backup made.
     """
     from .datestyle import TimeStyle
     from .ooxml import Sheet
@@ -702,14 +710,43 @@ def record_round(path: Path, identity: MasterIdentity, records: list[RoundRecord
         ref = f"A1:{column_letter(max(len(g) for g in rounds))}{len(rounds)}"
         return _set_ref(_set_ref(xml, "dimension", ref), "autoFilter", ref).encode("utf-8")
 
-    return patch_sheets(
-        path,
-        {
-            ROUNDS_SHEET: rounds_sheet,
-            KEY_SHEET: lambda _old: sheet(KEY_SHEET, identity.grid(), (20, 70)),
-        },
-        styles=time_style.styles,
-    )
+    transforms = {
+        ROUNDS_SHEET: rounds_sheet,
+        KEY_SHEET: lambda _old: sheet(KEY_SHEET, identity.grid(), (20, 70)),
+    }
+    if settings:
+        transforms[SETTINGS_SHEET] = lambda old: _settings_cells(old, settings)
+    return patch_sheets(path, transforms, styles=time_style.styles)
+
+
+def setting_edits(rows: dict[str, int], values: dict[str, object]) -> dict[tuple[int, int], object]:
+    """The settings sheet's cells that set ``values`` (setting name -> value): in the
+    setting's own row (``rows``: casefolded name -> row) when it has one, else with the
+    name in column C under the last setting (column C is empty there)."""
+    edits: dict[tuple[int, int], object] = {}
+    new = max(rows.values(), default=1)
+    for name, value in values.items():
+        row = rows.get(name.casefold())
+        if row is None:
+            new += 1
+            row = new
+            edits[(row, 3)] = name
+        edits[(row, 4)] = value
+    return edits
+
+
+def _settings_cells(xml: bytes, edits: dict[tuple[int, int], object]) -> bytes:
+    """The settings sheet with ``edits`` set in place (each cell keeps its look); a cell
+    that holds a formula is the coordinator's and is left as it is."""
+    from .patch import set_cells
+
+    new, _ = set_cells(xml, edits)
+    text = new.decode("utf-8")
+    last = max(int(n) for n in re.findall(r'<row\b[^>]*?\sr="(\d+)"', text) or ["1"])
+    m = re.search(r'<dimension\b[^>]*?\sref="[A-Z]+\d+:([A-Z]+)(\d+)"', text)
+    if m and int(m.group(2)) < last:
+        text = _set_ref(text, "dimension", f"A1:{m.group(1)}{last}")
+    return text.encode("utf-8")
 
 
 _SHEET_DATA_RE = re.compile(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)

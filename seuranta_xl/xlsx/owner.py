@@ -123,6 +123,23 @@ class RoundInfo:
     coordinator_note: str = ""
 
 
+def banner(info: RoundInfo) -> list[str]:
+    """The lines above the data sheet's header: the deadline and the return address, those
+    that are set."""
+    lines = []
+    if info.deadline:
+        lines.append(f"Palauta viimeistään: {info.deadline}")
+    if info.return_address:
+        lines.append(f"Palautusosoite: {info.return_address}")
+    return lines
+
+
+def header_row(info: RoundInfo) -> int:
+    """The data sheet's header row: 1, or under the banner and an empty row."""
+    lines = banner(info)
+    return len(lines) + 2 if lines else 1
+
+
 def owner_workbook(
     part: OwnerPart, manifest: Manifest, info: RoundInfo, extra_headers: Sequence[str] = ()
 ) -> bytes:
@@ -135,12 +152,16 @@ def owner_workbook(
         _manifest_sheet(manifest),
     ]
     last_col = len(FIELD_ORDER) + len(extra_headers)
-    last_row = len(part.rows) + 1
+    head = header_row(info)
+    last_row = len(part.rows) + head
     names = [
         DefinedName(
-            "_xlnm._FilterDatabase", area(DATA_SHEET, 1, 1, last_col, last_row), 1, hidden=True
+            "_xlnm._FilterDatabase",
+            area(DATA_SHEET, 1, head, last_col, last_row),
+            1,
+            hidden=True,
         ),
-        DefinedName("_xlnm.Print_Titles", f"{quote_sheet(DATA_SHEET)}!$1:$1", 1),
+        DefinedName("_xlnm.Print_Titles", f"{quote_sheet(DATA_SHEET)}!${head}:${head}", 1),
         DefinedName(SCALE_NAME, area(LIST_SHEET, 1, 1, 1, len(info.scale))),
     ]
     title = f"Seuranta {info.round_id} – {part.owner}"
@@ -168,10 +189,11 @@ def owner_workbook(
 def _data_sheet(part: OwnerPart, info: RoundInfo, extra_headers: Sequence[str]) -> Sheet:
     widths = [COLUMN_WIDTHS[f] for f in FIELD_ORDER] + [EXTRA_COLUMN_WIDTH] * len(extra_headers)
     ncols = len(widths)
+    head = header_row(info)
     sheet = Sheet(
         DATA_SHEET,
         cols=list(enumerate(widths, start=1)),
-        freeze_row=1,
+        freeze_row=head,
         selected=True,
         protect=True,
         protection_password=info.password,
@@ -186,15 +208,20 @@ def _data_sheet(part: OwnerPart, info: RoundInfo, extra_headers: Sequence[str]) 
     )
     letters = [column_letter(c) for c in range(1, ncols + 1)]
     headers = [CANONICAL_HEADERS_FI[f] for f in FIELD_ORDER] + list(extra_headers)
+    # the deadline and address above the header, unwrapped: each line runs on to the right
+    for r, line in enumerate(banner(info), start=1):
+        sheet.add_row(r, [cell_xml(f"A{r}", line, S_HELP_LABEL)])
     sheet.add_row(
-        1, (cell_xml(f"{letters[c]}1", h, S_HEADER) for c, h in enumerate(headers)), height=45
+        head,
+        (cell_xml(f"{letters[c]}{head}", h, S_HEADER) for c, h in enumerate(headers)),
+        height=45,
     )
     editable_cols = {FIELD_ORDER.index(f) for f in EDITABLE_FIELDS}
     status_col = FIELD_ORDER.index(Field.STATUS)
     status_cells: list[str] = []
     first_edit = ""
     for i, issued in enumerate(part.rows):
-        r = i + 2
+        r = i + head + 1
         row = issued.row
         level = row.level if row.level in TITLE_STYLE else 3
         title_col = FIELD_ORDER.index(row.code_field) if row.code_field else -1
@@ -217,10 +244,10 @@ def _data_sheet(part: OwnerPart, info: RoundInfo, extra_headers: Sequence[str]) 
             status_cells.append(f"{letters[status_col]}{r}")
             first_edit = first_edit or f"{letters[status_col]}{r}"
         sheet.add_row(r, cells, height=row_height(texts), outline_level=level - 1)
-    last = len(part.rows) + 1
+    last = len(part.rows) + head
     sheet.dimension = f"A1:{letters[-1]}{last}"
-    sheet.autofilter = f"A1:{letters[-1]}{last}"
-    sheet.active_cell = first_edit or "A2"
+    sheet.autofilter = f"A{head}:{letters[-1]}{last}"
+    sheet.active_cell = first_edit or f"A{head + 1}"
     if status_cells:
         sheet.validations.append(
             list_validation(
@@ -274,12 +301,7 @@ def _help_sheet(part: OwnerPart, info: RoundInfo) -> Sheet:
             "palautusviestiin.",
             S_HELP_TEXT,
         ),
-        (
-            "5.",
-            "Tallenna tiedosto Excel-työkirjana (.xlsx) ja lähetä se takaisin. Tiedoston "
-            "nimeä ei tarvitse muuttaa.",
-            S_HELP_TEXT,
-        ),
+        ("5.", _return_step(info), S_HELP_TEXT),
     ]
     if info.coordinator_note:
         lines += [("", "", 0), ("Lisätietoja", info.coordinator_note, S_HELP_TEXT)]
@@ -294,6 +316,21 @@ def _help_sheet(part: OwnerPart, info: RoundInfo) -> Sheet:
         )
     sheet.dimension = f"A1:B{len(lines)}"
     return sheet
+
+
+def _return_step(info: RoundInfo) -> str:
+    """The last step: how to send the workbook back, with where and by when if set."""
+    send = "lähetä se takaisin"
+    if info.return_address and info.deadline:
+        send = f"lähetä se osoitteeseen {info.return_address} viimeistään {info.deadline}"
+    elif info.return_address:
+        send = f"lähetä se osoitteeseen {info.return_address}"
+    elif info.deadline:
+        send = f"lähetä se takaisin viimeistään {info.deadline}"
+    return (
+        f"Tallenna tiedosto Excel-työkirjana (.xlsx) ja {send}. Tiedoston nimeä ei "
+        "tarvitse muuttaa."
+    )
 
 
 def _list_sheet(info: RoundInfo) -> Sheet:

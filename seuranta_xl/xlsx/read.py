@@ -41,6 +41,7 @@ class LoadedPlan:
     path: Path
     scale_from_file: bool  # the file carried its own scale (a master's settings sheet)
     settings: dict[str, object] = field(default_factory=dict)  # setting name (casefolded) -> value
+    setting_rows: dict[str, int] = field(default_factory=dict)  # setting name (casefolded) -> row
     identity: MasterIdentity | None = None
     rounds: tuple[RoundRecord, ...] = ()
     sheet_names: tuple[str, ...] = ()
@@ -93,6 +94,7 @@ def load_plan(path: str | Path, scale: StatusScale | None = None) -> LoadedPlan:
         path=path,
         scale_from_file=book.scale is not None,
         settings=book.settings,
+        setting_rows=book.setting_rows,
         identity=book.identity,
         rounds=tuple(book.rounds),
         sheet_names=tuple(book.sheet_names),
@@ -142,6 +144,7 @@ class _Book:
     sheet_names: list[str]
     scale: StatusScale | None = None
     settings: dict[str, object] = field(default_factory=dict)
+    setting_rows: dict[str, int] = field(default_factory=dict)
     identity: MasterIdentity | None = None
     rounds: list[RoundRecord] = field(default_factory=list)
     returns: list[tuple[object, ...]] = field(default_factory=list)
@@ -209,6 +212,10 @@ def _read_workbook(path: Path) -> _Book:
                 for r in settings[1:]
                 if len(r) > 2 and str(r[2]).strip()
             }
+            # where each setting stands (the row read, the last of a name), to write it there
+            for i, r in enumerate(settings[1:], start=2):
+                if len(r) > 2 and str(r[2]).strip():
+                    book.setting_rows[str(r[2]).strip().casefold()] = i
         if KEY_SHEET in names:
             key_grid = grid(KEY_SHEET)
             book.identity = MasterIdentity.from_grid(key_grid)
