@@ -871,7 +871,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "goal": ("tavoite", "goal"),
     "annual_goal": ("vuositavoite", "annual goal"),
     "action": ("toimenpide", "action"),
-    "risks": ("riskit", "risks"),
+    "risks": ("merkittävimmät tavoitteen toteuttamista uhkaavat riskit", "risks"),  # the header
     "overall": ("kokonaistilanne", "overall status"),
     "status": ("etenemisaste", "progress status"),
     "commentary": ("tilannekuvaus", "commentary"),

@@ -274,7 +274,7 @@ def test_sample_movement_titles_and_round_heading(sample_merged):
     titles = {str(r.code): r.title for r in loaded.plan.rows if r.code is not None}
     moves = table(movement, header_row(movement, "Koodi"))[:-1]
     assert [(m["Koodi"], m["Sarake"], m["Muutos"]) for m in moves] == [
-        ("01.02", "riskit", "teksti muuttui"),
+        ("01.02", "merkittävimmät tavoitteen toteuttamista uhkaavat riskit", "teksti muuttui"),
         ("01.03.01", "etenemisaste", "annettiin"),
         ("01.04", "tilannekuvaus", "teksti muuttui"),
     ]
