@@ -682,7 +682,8 @@ def merge_cmd(
     try:
         result = merge(master, list(paths), dry_run=dry_run, progress=advance, on_files=started)
     except MasterHasErrors as exc:
-        fail_with_errors(exc, lang, EXIT_FATAL, as_json)
+        hint = say("next_validate_mark", lang, master=_arg(master))
+        fail_with_errors(exc, lang, EXIT_FATAL, as_json, hint=hint)
     except SeurantaError as exc:
         fail(exc, lang, as_json)
     finally:

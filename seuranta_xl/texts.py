@@ -72,7 +72,7 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "The parent {parent} of code {code} only comes on row {parent_row}; it must come first.",
     ),
     "hierarchy.prefix": (
-        "Koodi väärän yläkohdan alla",
+        "Koodi väärän yläkoodin alla",
         "Code under the wrong parent",
         "Koodi {code} on kohdan {above} alla (rivi {above_row}), mutta sen yläkoodi on {parent}.",
         "Code {code} stands under {above} (row {above_row}), but its parent is {parent}.",
