@@ -236,10 +236,12 @@ MESSAGES = {
         "Next, rebuild the summary: seuranta summary {master}",
     ),
     "next_merge_conflicts": (
-        "Seuraavaksi ratkaise ristiriidat käsin seurantataulukossa (ne on kirjattu välilehdelle "
-        "Muutosloki) ja päivitä sitten yhteenveto: seuranta summary {master}",
-        "Next, resolve the conflicts by hand in the master (they are logged on the sheet "
-        "Muutosloki), then rebuild the summary: seuranta summary {master}",
+        "Seuraavaksi käy läpi ristiriidat ja hylätyt solut (lista yllä, myös välilehdellä "
+        "Muutosloki) ja korjaa tarvittavat arvot seurantataulukkoon käsin; päivitä sitten "
+        "yhteenveto: seuranta summary {master}",
+        "Next, go through the conflicts and rejected cells (listed above, and on the sheet "
+        "Muutosloki) and correct the values that need it in the master by hand; then rebuild "
+        "the summary: seuranta summary {master}",
     ),
     "next_merge_rejected": (
         "Seuraavaksi pyydä hylättyjen tiedostojen lähettäjiä korjaamaan ne (syy on tiedoston "
@@ -859,7 +861,8 @@ def _values(values: list[str], lang: str, n: int = 50) -> list[str]:
     same = 0  # the length of the beginning every value shares
     while same < shortest and len({v[same] for v in values}) == 1:
         same += 1
-    start = max(0, same - n // 3)  # a little of the shared text before the difference
+    # some of the shared text before the difference, more when the values end soon after
+    start = max(0, min(same - n // 3, max(len(v) for v in values) - (n - 1)))
     shown = []
     for v in values:
         if not v:

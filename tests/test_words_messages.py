@@ -189,7 +189,8 @@ def test_after_a_merge_with_a_conflict_the_next_step_is_to_resolve_it(issued, tm
     out = run_cli("merge", str(master), str(ret), "--lang", "en")
     assert out.returncode == 1, out.stderr
     assert "(conflict, the master's value changed since the workbook was issued)" in out.stdout
-    assert "Next, resolve the conflicts by hand in the master" in out.stdout
+    assert "Next, go through the conflicts and rejected cells" in out.stdout
+    assert f"then rebuild the summary: seuranta summary {master}" in out.stdout
 
 
 # --------------------------------------------------------------------------- generate
