@@ -34,16 +34,17 @@ _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cy
 MESSAGES = {
     "init_done": (
         "Seurantataulukko tehty: {master}\n  lähde: {source}\n  rivejä: {rows} "
-        "({goals} tavoitetta, {annual} vuositavoitetta, {actions} toimenpidettä), "
-        "vastuuhenkilöitä: {owners}",
+        "({goals:tavoite|tavoitetta}, {annual:vuositavoite|vuositavoitetta}, "
+        "{actions:toimenpide|toimenpidettä}), vastuuhenkilöitä: {owners}",
         "Master written: {master}\n  source: {source}\n  rows: {rows} "
-        "({goals} goals, {annual} annual goals, {actions} actions), owners: {owners}",
+        "({goals:goal|goals}, {annual:annual goal|annual goals}, {actions:action|actions}), "
+        "owners: {owners}",
     ),
     "backup": ("  edellinen versio: {backup}", "  previous version: {backup}"),
     "source_findings": ("Lähteen havainnot:", "Findings in the source:"),
     "validated": (
-        "Tarkistettu: {path} (välilehti {sheet}, {rows} riviä)",
-        "Checked: {path} (sheet {sheet}, {rows} rows)",
+        "Tarkistettu: {path} (välilehti {sheet}, {rows:rivi|riviä})",
+        "Checked: {path} (sheet {sheet}, {rows:row|rows})",
     ),
     "marked": (
         "Havainnot merkitty työkirjaan: välilehti {sheet}, solut korostettu.",
@@ -57,15 +58,13 @@ MESSAGES = {
     "demo_init": ("Seurantataulukko lähteestä", "Master from the source"),
     "demo_validate": ("Seurantataulukon tarkistus", "Validating the master"),
     "generated": (
-        "Kierros {round}: {count} työkirjaa kansioon {dir}",
-        "Round {round}: {count} workbooks in {dir}",
+        "Kierros {round}: {count:työkirja|työkirjaa} kansioon {dir}",
+        "Round {round}: {count:workbook|workbooks} in {dir}",
     ),
     "owner_rows": (
-        "{own} omaa riviä + {context} taustariviä",
-        "{own} own rows + {context} context rows",
+        "{own:oma rivi|omaa riviä} + {context:taustarivi|taustariviä}",
+        "{own:own row|own rows} + {context:context row|context rows}",
     ),
-    "owner_rows_1": ("{own} oma rivi", "{own} own row"),
-    "context_rows_1": ("{context} taustarivi", "{context} context row"),
     "already_issued": (
         "Näille kierros oli jo tehty, eikä niitä tehty uudelleen: {owners}",
         "Already issued in this round, not made again: {owners}",
@@ -87,8 +86,10 @@ MESSAGES = {
         "Dry run, nothing is written. Returned files: {count} → {master}",
     ),
     "merge_counts": (
-        " — {applied} muutosta, {conflicts} ristiriitaa, {rejected} hylättyä solua",
-        " — {applied} changes, {conflicts} conflicts, {rejected} rejected cells",
+        " — {applied:muutos|muutosta}, {conflicts:ristiriita|ristiriitaa}, "
+        "{rejected:hylätty solu|hylättyä solua}",
+        " — {applied:change|changes}, {conflicts:conflict|conflicts}, "
+        "{rejected:rejected cell|rejected cells}",
     ),
     "merge_changes": ("Viedyt muutokset ({count}):", "Changes applied ({count}):"),
     "merge_nothing": (
@@ -114,14 +115,15 @@ MESSAGES = {
         "Summary rebuilt: {master} (round {round})",
     ),
     "summary_counts": (
-        "  {rows} riviä, joista {none} ilman etenemisastetta; palautuksia {received}/{issued}; "
+        "  {rows:rivi|riviä}, joista {none} ilman etenemisastetta; "
+        "palautuksia {received}/{issued}; "
         "riskejä {risks}; muutoksia {moves}",
-        "  {rows} rows, {none} without status; returns {received}/{issued}; risks {risks}; "
+        "  {rows:row|rows}, {none} without status; returns {received}/{issued}; risks {risks}; "
         "movements {moves}",
     ),
     "rollup_written": (
         "  Ehdotettu tila kirjoitettiin {count} kokonaistilanne-soluun.",
-        "  The suggested status was written into {count} overall-status cells.",
+        "  The suggested status was written into {count:overall-status cell|overall-status cells}.",
     ),
     "summary_out": ("  Erillinen yhteenveto: {out}", "  Standalone summary: {out}"),
     "demo_summary": (
@@ -145,10 +147,10 @@ MESSAGES = {
         "seuranta-xl wrote the sheet {given}.",
     ),
     "rollup_kept": (
-        "  {count} kokonaistilanne-solua oli jo täytetty, eikä ehdotettua tilaa kirjoitettu "
+        "  Kokonaistilanne-soluja oli jo täytetty ({count}); ehdotettua tilaa ei kirjoitettu "
         "niiden päälle.",
-        "  {count} overall-status cells were filled already; the suggested status was not "
-        "written over them.",
+        "  {count:overall-status cell was|overall-status cells were} filled already; the "
+        "suggested status was not written over them.",
     ),
     "rollup_logged": (
         "  Jokainen kirjoitettu solu on kirjattu Muutoslokiin.",
@@ -239,12 +241,61 @@ MESSAGES = {
         "Set it with --return-to kirjaamo@kunta.fi or in the setting Palautusosoite on the "
         "Asetukset sheet; it is kept for the next runs.",
     ),
+    # issue 11, item 5 (words): a dry run in the conditional, empty values, the next step
+    "merge_changes_dry": (
+        "Muutokset, jotka vietäisiin ({count}):",
+        "Changes that would be applied ({count}):",
+    ),
+    "merge_conflicts_dry": (
+        "Ristiriidat ja hylätyt solut ({count}), joita ei vietäisi (annettu / palautettu / "
+        "taulukossa):",
+        "Conflicts and rejected cells ({count}) that would not be applied (issued / returned / "
+        "master):",
+    ),
+    "empty_value": ("(tyhjä)", "(empty)"),
+    "next_generate": (
+        "Seuraavaksi lähetä työkirjat vastuuhenkilöille. Kun ne palaavat, tallenna ne samaan "
+        "kansioon ja yhdistä ne: seuranta merge {master} KANSIO",
+        "Next, send the workbooks to their owners. When they come back, save them in one "
+        "folder and merge them: seuranta merge {master} FOLDER",
+    ),
+    "next_merge_dry": (
+        "Seuraavaksi aja sama komento ilman valitsinta --dry-run, niin muutokset viedään "
+        "seurantataulukkoon.",
+        "Next, run the same command without --dry-run to merge the changes into the master.",
+    ),
+    "next_merge": (
+        "Seuraavaksi päivitä yhteenveto: seuranta summary {master}",
+        "Next, rebuild the summary: seuranta summary {master}",
+    ),
+    "next_merge_conflicts": (
+        "Seuraavaksi käy läpi ristiriidat ja hylätyt solut (lista yllä, myös välilehdellä "
+        "Muutosloki) ja korjaa tarvittavat arvot seurantataulukkoon käsin; päivitä sitten "
+        "yhteenveto: seuranta summary {master}",
+        "Next, go through the conflicts and rejected cells (listed above, and on the sheet "
+        "Muutosloki) and correct the values that need it in the master by hand; then rebuild "
+        "the summary: seuranta summary {master}",
+    ),
+    "next_merge_rejected": (
+        "Seuraavaksi pyydä hylättyjen tiedostojen lähettäjiä korjaamaan ne (syy on tiedoston "
+        "rivillä yllä) ja yhdistä ne uudelleen.",
+        "Next, ask the senders of the rejected files to correct them (the reason is on the "
+        "file's line above) and merge them again.",
+    ),
+    "next_validate_mark": (
+        "Virheet näkyvät seurantataulukossa, kukin linkkinä soluunsa, kun ajat: "
+        "seuranta validate --mark {master}",
+        "To see the errors in the master, each linked to its cell, run: "
+        "seuranta validate --mark {master}",
+    ),
 }
 
 
 def say(key: str, lang: str, **params: Any) -> str:
+    from .texts import fill
+
     fi, en = MESSAGES[key]
-    return printable((en if lang == "en" else fi).format(**params))
+    return printable(fill(en if lang == "en" else fi, lang, **params))
 
 
 def lang_option(f: F) -> F:
@@ -265,8 +316,11 @@ def fail(exc: SeurantaError, lang: str, as_json: bool = False) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
-def fail_with_errors(exc: SeurantaError, lang: str, code: int, as_json: bool = False) -> NoReturn:
-    """The master has errors to fix first: say so, list them, exit with ``code``."""
+def fail_with_errors(
+    exc: SeurantaError, lang: str, code: int, as_json: bool = False, hint: str = ""
+) -> NoReturn:
+    """The master has errors to fix first: say so, list them, say ``hint`` (what to do
+    next), exit with ``code``."""
     click.secho(printable(exc.message(lang)), fg="red", err=True)
     report = getattr(exc, "report", None)
     errors = None
@@ -279,6 +333,9 @@ def fail_with_errors(exc: SeurantaError, lang: str, code: int, as_json: bool = F
         echo_json(out)
     elif errors is not None:
         echo_report(errors, lang)
+    if hint:
+        click.echo()
+        click.echo(hint, err=as_json)
     sys.exit(code)
 
 
@@ -574,21 +631,25 @@ def generate_cmd(
             return_address=return_to,
         )
     except MasterHasErrors as exc:
-        fail_with_errors(exc, lang, EXIT_FINDINGS)
+        hint = say("next_validate_mark", lang, master=_arg(master))
+        fail_with_errors(exc, lang, EXIT_FINDINGS, hint=hint)
     except SeurantaError as exc:
         fail(exc, lang)
-    _echo_generate(result, lang)
+    _echo_generate(result, lang, next_step=True)
 
 
 def _owner_rows(own: int, context: int, lang: str) -> str:
     """'52 own rows + 15 context rows', in the singular where one."""
-    many_own, many_context = say("owner_rows", lang, own=own, context=context).split(" + ")
-    first = say("owner_rows_1", lang, own=own) if own == 1 else many_own
-    second = say("context_rows_1", lang, context=context) if context == 1 else many_context
-    return f"{first} + {second}"
+    return say("owner_rows", lang, own=own, context=context)
 
 
-def _echo_generate(result: Any, lang: str) -> None:
+def _arg(path: Any) -> str:
+    """A path as it is typed in a command: quoted when it holds a space."""
+    text = shown_path(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def _echo_generate(result: Any, lang: str, next_step: bool = False) -> None:
     if result.cleaned:
         click.secho(
             say("generate_cleaned", lang, folders=", ".join(p.name for p in result.cleaned)),
@@ -630,6 +691,9 @@ def _echo_generate(result: Any, lang: str) -> None:
         click.echo(say("unowned", lang, count=len(result.unowned), codes=shown))
     click.echo(say("round_recorded", lang, master=result.master))
     _echo_settings(result, lang)
+    if next_step and result.files:
+        click.echo()
+        click.echo(say("next_generate", lang, master=_arg(result.master)))
 
 
 def _echo_settings(result: Any, lang: str) -> None:
@@ -692,7 +756,8 @@ def merge_cmd(
     try:
         result = merge(master, list(paths), dry_run=dry_run, progress=advance, on_files=started)
     except MasterHasErrors as exc:
-        fail_with_errors(exc, lang, EXIT_FATAL, as_json)
+        hint = say("next_validate_mark", lang, master=_arg(master))
+        fail_with_errors(exc, lang, EXIT_FATAL, as_json, hint=hint)
     except SeurantaError as exc:
         fail(exc, lang, as_json)
     finally:
@@ -701,7 +766,7 @@ def merge_cmd(
     if as_json:
         echo_json(merge_json(result, lang))
     else:
-        _echo_merge(result, lang)
+        _echo_merge(result, lang, next_step=True)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -728,7 +793,7 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
                 "owner": f.owner,
                 "round": f.round_id,
                 "result": f.result,
-                "reason": return_reason(f.reason, lang, f.detail),
+                "reason": return_reason(f.reason, lang, f.detail, result.dry_run),
                 "notes": [return_reason(n, lang) for n in f.notes],
                 "applied": f.applied,
                 "conflicts": f.conflicts,
@@ -762,10 +827,11 @@ def merge_json(result: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def _echo_merge(result: Any, lang: str) -> None:
+def _echo_merge(result: Any, lang: str, next_step: bool = False) -> None:
     from .texts import cell_reason, decision_name, field_name, return_reason
 
-    head = "merge_dry" if result.dry_run else "merge_done"
+    dry = result.dry_run
+    head = "merge_dry" if dry else "merge_done"
     read = [f for f in result.files if f.result != "skipped"]
     click.echo(say(head, lang, master=shown_path(result.master), count=len(read)))
     if not read:
@@ -791,25 +857,28 @@ def _echo_merge(result: Any, lang: str) -> None:
             else ""
         )
         click.secho(
-            f"  {shown(f)}{who}: {return_reason(f.reason, lang, f.detail)}{counts}",
+            f"  {shown(f)}{who}: {return_reason(f.reason, lang, f.detail, dry)}{counts}",
             fg=colours.get(f.result),
         )
         for note in f.notes:
             click.echo(f"      {return_reason(note, lang)}")
     if result.changes:
         click.echo()
-        click.echo(say("merge_changes", lang, count=len(result.changes)))
+        click.echo(
+            say("merge_changes_dry" if dry else "merge_changes", lang, count=len(result.changes))
+        )
         for fr, c in result.changes:
-            old, new = _short(c.master), _short(c.new)
+            old, new = _values([c.master, c.new], lang)
             name = field_name(c.field.value, lang)
-            click.echo(f"  {c.code} {name}: {old!r} → {new!r}  ({fr.owner})")
+            click.echo(f"  {c.code} {name}: {old} → {new}  ({fr.owner})")
     if result.conflicts:
         click.echo()
-        click.secho(say("merge_conflicts", lang, count=len(result.conflicts)), fg="red")
+        key = "merge_conflicts_dry" if dry else "merge_conflicts"
+        click.secho(say(key, lang, count=len(result.conflicts)), fg="red")
         for fr, c in result.conflicts:
             why = decision_name(c.decision.value, lang)
             why += f", {cell_reason(c.reason, lang)}" if c.reason else ""
-            values = " / ".join(repr(_short(v)) for v in (c.issued, c.returned, c.master))
+            values = " / ".join(_values([c.issued, c.returned, c.master], lang))
             name = field_name(c.field.value, lang)
             click.echo(f"  {c.code} {name} ({why}): {values}  ({shown(fr)})")
     if result.proposals:
@@ -829,10 +898,54 @@ def _echo_merge(result: Any, lang: str) -> None:
         click.echo(say("merge_written", lang, master=result.master))
         if result.backup:
             click.echo(say("backup", lang, backup=result.backup))
+    if next_step:
+        _echo_merge_next(result, lang)
+
+
+def _echo_merge_next(result: Any, lang: str) -> None:
+    """What the coordinator does after this merge."""
+    rejected = any(f.result == "rejected" for f in result.files)
+    master = _arg(result.master)
+    lines = []
+    if result.dry_run:
+        if result.changes:
+            lines.append(say("next_merge_dry", lang))
+    elif result.written:
+        key = "next_merge_conflicts" if result.conflicts else "next_merge"
+        lines.append(say(key, lang, master=master))
+    if rejected:
+        lines.append(say("next_merge_rejected", lang))
+    if lines:
+        click.echo()
+        for line in lines:
+            click.echo(line)
 
 
 def _short(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _values(values: list[str], lang: str, n: int = 50) -> list[str]:
+    """Cell values side by side for the change list: each long one cut to about ``n``
+    characters around where the values first differ (not two equal beginnings), an
+    empty one named as such."""
+    shortest = min(len(v) for v in values)
+    same = 0  # the length of the beginning every value shares
+    while same < shortest and len({v[same] for v in values}) == 1:
+        same += 1
+    # some of the shared text before the difference, more when the values end soon after
+    start = max(0, min(same - n // 3, max(len(v) for v in values) - (n - 1)))
+    shown = []
+    for v in values:
+        if not v:
+            shown.append(say("empty_value", lang))
+        elif len(v) <= n:
+            shown.append(repr(v))
+        else:
+            cut = v[start : start + n - 1] if start else v[: n - 1]
+            more = "…" if start + len(cut) < len(v) else ""
+            shown.append(repr(("…" if start else "") + cut + more))
+    return shown
 
 
 @main.command("summary")

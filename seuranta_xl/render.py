@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from .findings import Report, Severity
-from .texts import rule_title, severity_name
+from .texts import fill, rule_title, severity_name
 
 _SUMMARY = {
-    "fi": "{errors} virhettä, {warnings} varoitusta, {infos} huomautusta.",
-    "en": "{errors} errors, {warnings} warnings, {infos} notes.",
+    "fi": "{errors:virhe|virhettä}, {warnings:varoitus|varoitusta}, {infos:huomautus|huomautusta}.",
+    "en": "{errors:error|errors}, {warnings:warning|warnings}, {infos:note|notes}.",
 }
-_MORE = {"fi": "… ja {n} muuta", "en": "… and {n} more"}
+_MORE = {"fi": "… ja {n:muu|muuta}", "en": "… and {n:more|more}"}
 
 
 def summary_line(report: Report, lang: str = "fi") -> str:
-    return _SUMMARY["en" if lang == "en" else "fi"].format(
+    return fill(
+        _SUMMARY["en" if lang == "en" else "fi"],
+        lang,
         errors=report.count(Severity.ERROR),
         warnings=report.count(Severity.WARNING),
         infos=report.count(Severity.INFO),
@@ -29,7 +31,7 @@ def render_report(
     for rule, severity, findings in report.grouped():
         lines.append(("", None))
         name = severity_name(severity.value, lang)
-        head = f"{name}  {rule}  {rule_title(rule, lang)} ({len(findings)})"
+        head = f"{name}  {rule_title(rule, lang)} ({len(findings)})"  # no rule id: --json has it
         lines.append((head, severity))
         shown = findings if limit is None else findings[:limit]
         for f in shown:
@@ -40,7 +42,9 @@ def render_report(
             lines.append(
                 (
                     "  "
-                    + _MORE["en" if lang == "en" else "fi"].format(n=len(findings) - len(shown)),
+                    + fill(
+                        _MORE["en" if lang == "en" else "fi"], lang, n=len(findings) - len(shown)
+                    ),
                     None,
                 )
             )

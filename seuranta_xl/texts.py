@@ -5,6 +5,8 @@ Rule and error messages are templates filled from a finding's or an error's para
 
 from __future__ import annotations
 
+import string
+from datetime import date, datetime
 from typing import Any
 
 LANGS = ("fi", "en")
@@ -70,7 +72,7 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "The parent {parent} of code {code} only comes on row {parent_row}; it must come first.",
     ),
     "hierarchy.prefix": (
-        "Koodi väärän yläkohdan alla",
+        "Koodi väärän yläkoodin alla",
         "Code under the wrong parent",
         "Koodi {code} on kohdan {above} alla (rivi {above_row}), mutta sen yläkoodi on {parent}.",
         "Code {code} stands under {above} (row {above_row}), but its parent is {parent}.",
@@ -250,7 +252,7 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Sama koodi useammalla rivillä",
         "Same code on several rows",
         "Koodi {code} on palautuksessa {count} rivillä; ei tiedetä, mikä niistä on oikea, joten niiden muutoksia ei viety.",
-        "Code {code} is on {count} rows of the return; which one is meant is unknown, so none of their changes was taken in.",
+        "Code {code} is on {count:row|rows} of the return; which one is meant is unknown, so none of their changes was taken in.",
     ),
     # issue 8, hostile review: one owner written in two ways
     "owner.spelling": (
@@ -411,8 +413,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{dir} already holds {files}; they are not replaced. Move them away or choose another folder.",
     ),
     "master_has_errors": (
-        "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen työkirjojen tekemistä.",
-        "{path}: the master has {count} errors to fix before workbooks can be made.",
+        "{path}: seurantataulukosta on korjattava {count:virhe|virhettä} ennen työkirjojen tekemistä.",
+        "{path}: the master has {count:error|errors} to fix before workbooks can be made.",
     ),
     "no_rounds": (
         "{path}: seurantataulukosta ei ole vielä jaettu yhtään kierrosta (seuranta generate), joten palautuksia ei voi yhdistää.",
@@ -441,9 +443,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     # issue 8, item 8: merge stops on the master's errors too, with its own words
     "master_has_errors_merge": (
-        "{path}: seurantataulukossa on {count} virhettä, jotka on korjattava ennen kuin "
+        "{path}: seurantataulukosta on korjattava {count:virhe|virhettä} ennen kuin "
         "palautuksia voi yhdistää; mitään ei muutettu.",
-        "{path}: the master has {count} errors to fix before returns can be merged into it; "
+        "{path}: the master has {count:error|errors} to fix before returns can be merged into it; "
         "nothing was changed.",
     ),
     # issue 8, items 12, 20 and 24 (write safety)
@@ -707,12 +709,14 @@ def finding_text(rule: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     for key in ("text", "issued", "returned"):
         if isinstance(params.get(key), str) and len(params[key]) > 80:
             params[key] = params[key][:77] + "..."
-    return (en if lang == "en" else fi).format(**params)
+    return fill(en if lang == "en" else fi, lang, **params)
 
 
 def error_text(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     """A fatal error's message."""
-    return _pick(ERRORS[key], lang).format(**params)
+    if "since" in params:  # a lock's time, in the language's own form
+        params = {**params, "since": when(params["since"])}
+    return fill(_pick(ERRORS[key], lang), lang, **params)
 
 
 def severity_name(severity: str, lang: str = DEFAULT_LANG) -> str:
@@ -866,11 +870,12 @@ RETURN_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def return_reason(key: str, lang: str = DEFAULT_LANG, detail: str = "") -> str:
+def return_reason(key: str, lang: str = DEFAULT_LANG, detail: str = "", dry: bool = False) -> str:
     """Why a returned file got its result; ``detail`` fills a reason that names sheets or
-    cells."""
-    if key in RETURN_REASONS:
-        text = _pick(RETURN_REASONS[key], lang)
+    cells. ``dry``: said in the conditional, as a dry run would do it."""
+    reasons = RETURN_REASONS_DRY if dry and key in RETURN_REASONS_DRY else RETURN_REASONS
+    if key in reasons:
+        text = _pick(reasons[key], lang)
         return text.replace("{detail}", detail) if "{detail}" in text else text
     if key in RETURN_NOTES:
         return _pick(RETURN_NOTES[key], lang)
@@ -881,7 +886,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "goal": ("tavoite", "goal"),
     "annual_goal": ("vuositavoite", "annual goal"),
     "action": ("toimenpide", "action"),
-    "risks": ("riskit", "risks"),
+    "risks": ("merkittävimmät tavoitteen toteuttamista uhkaavat riskit", "risks"),  # the header
     "overall": ("kokonaistilanne", "overall status"),
     "status": ("etenemisaste", "progress status"),
     "commentary": ("tilannekuvaus", "commentary"),
@@ -991,12 +996,12 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "busy_summary": ("Seuranta: päivitetään yhteenvetoa…", "Seuranta: updating the summary…"),
     "validate_ok": (
-        "Tarkistettu: {rows} riviä, ei virheitä.",
-        "Checked: {rows} rows, no errors.",
+        "Tarkistettu: {rows:rivi|riviä}, ei virheitä.",
+        "Checked: {rows:row|rows}, no errors.",
     ),
     "validate_errors": (
-        "Tarkistettu: {rows} riviä, {errors} virhettä korjattavana.",
-        "Checked: {rows} rows, {errors} errors to fix.",
+        "Tarkistettu: {rows:rivi|riviä}, korjattavana {errors:virhe|virhettä}.",
+        "Checked: {rows:row|rows}, {errors:error|errors} to fix.",
     ),
     "validate_counts": (
         "Varoituksia {warnings}, huomioita {notes}.",
@@ -1008,11 +1013,11 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
         "highlighted.",
     ),
     "first_errors": ("Ensimmäiset virheet:", "The first errors:"),
-    "more": ("… ja {count} muuta", "… and {count} more"),
+    "more": ("… ja {count:muu|muuta}", "… and {count:more|more}"),
     "generate_done": (
-        "Kierros {round}: {count} täyttötyökirjaa kansioon\n{dir}\n\nKierros on kirjattu "
+        "Kierros {round}: {count:täyttötyökirja|täyttötyökirjaa} kansioon\n{dir}\n\nKierros on kirjattu "
         "seurantataulukkoon.",
-        "Round {round}: {count} owner workbooks in the folder\n{dir}\n\nThe round is recorded "
+        "Round {round}: {count:owner workbook|owner workbooks} in the folder\n{dir}\n\nThe round is recorded "
         "in the master.",
     ),
     "generate_already": (
@@ -1028,9 +1033,9 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
         "Workbooks of an interrupted run put in place: {count}.",
     ),
     "master_errors": (
-        "Seurantataulukossa on {count} virhettä, jotka on korjattava ensin. Paina Tarkista: "
+        "Seurantataulukosta on korjattava ensin {count:virhe|virhettä}. Paina Tarkista: "
         "havainnot tulevat välilehdelle Havainnot.",
-        "The master has {count} errors to fix first. Press Tarkista (Check): the findings go "
+        "The master has {count:error|errors} to fix first. Press Tarkista (Check): the findings go "
         "to the sheet Havainnot/Findings.",
     ),
     "merge_done": (
@@ -1061,9 +1066,9 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
         "Palautukset. Previous version: {backup}",
     ),
     "summary_done": (
-        "Yhteenveto päivitetty (kierros {round}): {rows} riviä, {none} ilman etenemisastetta; "
+        "Yhteenveto päivitetty (kierros {round}): {rows:rivi|riviä}, {none} ilman etenemisastetta; "
         "palautuksia {received}/{issued}, riskejä {risks}, muutoksia {moves}.",
-        "Summary updated (round {round}): {rows} rows, {none} without a status; "
+        "Summary updated (round {round}): {rows:row|rows}, {none} without a status; "
         "returns {received}/{issued}, risks {risks}, movements {moves}.",
     ),
     "summary_where": (
@@ -1143,4 +1148,83 @@ EXCEL_TEXTS: dict[str, tuple[str, str]] = {
 
 def excel_text(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     """A message of the Excel buttons (issue 9)."""
-    return _pick(EXCEL_TEXTS[key], lang).format(**params)
+    return fill(_pick(EXCEL_TEXTS[key], lang), lang, **params)
+
+
+# issue 11, item 5 (words): counts, numbers and dates as each language writes them
+def plural(n: int, one: str, many: str) -> str:
+    """The noun for ``n`` things: Finnish and English both use ``one`` for exactly 1
+    (1 rivi / 2 riviä / 0 riviä, 1 row / 2 rows / 0 rows)."""
+    return one if n == 1 else many
+
+
+def count(n: int, one: str, many: str, lang: str = DEFAULT_LANG) -> str:
+    """A number with its noun: '1 rivi', '2 riviä', '1 row', '2 rows'."""
+    return f"{number(n, lang)} {plural(n, one, many)}"
+
+
+def number(value: float, lang: str = DEFAULT_LANG, spec: str = "") -> str:
+    """A number as the language writes it: a decimal comma in Finnish."""
+    text = format(value, spec)
+    return text.replace(".", ",") if lang != "en" and isinstance(value, float) else text
+
+
+def date_text(value: date | datetime, lang: str = DEFAULT_LANG) -> str:
+    """A date (d.m.yyyy) or a time (d.m.yyyy h:mm) in Finnish; ISO in English, as before."""
+    if lang == "en":
+        return value.isoformat(timespec="seconds") if isinstance(value, datetime) else str(value)
+    if isinstance(value, datetime):
+        # h:mm as the summary sheet's stamp (summary_layout) and Excel's time formats
+        return f"{value.day}.{value.month}.{value.year} {value.hour}:{value.minute:02d}"
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+class _Filler(string.Formatter):
+    """str.format with counts, numbers and dates in the message's language.
+
+    ``{rows:rivi|riviä}`` is a count with its noun ('1 rivi', '2 riviä'); a float gets a
+    decimal comma in Finnish; a date or a time is written d.m.yyyy (h:mm) in Finnish."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec and isinstance(value, int):
+            one, many = format_spec.split("|", 1)
+            return count(value, one, many, self.lang)
+        if isinstance(value, date) and not format_spec:
+            return date_text(value, self.lang)
+        if isinstance(value, float):
+            return number(value, self.lang, format_spec)
+        return str(super().format_field(value, format_spec))
+
+
+def fill(template: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """A message template filled in ``lang``: counts with their plural forms, numbers
+    and dates as the language writes them (see :class:`_Filler`)."""
+    return _Filler(lang).format(template, **params)
+
+
+def when(stamp: Any) -> Any:
+    """An ISO time stamp (a lock's 'since') as a datetime to be written in the message's
+    language; anything else as it is."""
+    if isinstance(stamp, str):
+        try:
+            return datetime.fromisoformat(stamp)
+        except ValueError:
+            return stamp
+    return stamp
+
+
+# issue 11, item 5 (words): a dry run's results in the conditional
+RETURN_REASONS_DRY: dict[str, tuple[str, str]] = {
+    "merged": ("yhdistettäisiin", "would be merged"),
+    "nothing_applied": (
+        "mitään ei vietäisi: katso ristiriidat ja hylätyt solut alla",
+        "nothing would be applied: see the conflicts and rejected cells below",
+    ),
+    "duplicate_in_run": (
+        "sama sisältö kuin tiedostossa {detail}, joka yhdistettäisiin tässä ajossa; luettiin kerran",
+        "the same content as {detail}, which would be merged in this run; read once",
+    ),
+}

@@ -116,7 +116,7 @@ def test_a_master_with_a_field_twice_stops_generate_and_merge_naming_both(issued
     assert not (tmp_path / "uudet").exists() or not any((tmp_path / "uudet").iterdir())
     out = run_cli("merge", str(master), str(ret), "--lang", "en")
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "header.ambiguous" in out.stdout and "G1 / J1" in out.stdout
+    assert "Two columns for one field" in out.stdout and "G1 / J1" in out.stdout
     assert master.read_bytes() == snapshot
 
 

@@ -256,7 +256,7 @@ def test_master_errors_are_listed(master, monkeypatch):
     book = install(monkeypatch, master)
     x.generate()
     (text,) = book.app.messages
-    assert "1 virhettä" in text and "Seuranta!F4" in text and "Tarkista" in text
+    assert "korjattava ensin 1 virhe." in text and "Seuranta!F4" in text and "Tarkista" in text
     assert [e[0] for e in book.app.events][:2] == ["close", "open"]
     assert not (master.parent / "out").exists()
 

@@ -175,7 +175,7 @@ def test_a_master_with_errors_is_refused(tmp_path):
     assert err.value.exit_code == 1 and not err.value.report.ok
     assert not (tmp_path / "out").exists()
     out = run_cli("generate", str(master), "--out", str(tmp_path / "out"))
-    assert out.returncode == 1 and "status.unknown" in out.stdout
+    assert out.returncode == 1 and "Etenemisaste ei ole asteikolla" in out.stdout
 
 
 def test_settings_reach_the_instructions_and_the_protection(tmp_path, sample_path):

@@ -74,8 +74,8 @@ def test_backups_and_summaries_given_as_returns_are_named_as_such(cycle):
 @pytest.mark.parametrize(
     ("lang", "said", "raw", "head"),
     [
-        ("fi", "(hylätty, etenemisaste ei asteikolla)", "(rejected", "mitään ei viety"),
-        ("en", "(rejected, ", "", "nothing applied"),
+        ("fi", "(hylätty, etenemisaste ei asteikolla)", "(rejected", "mitään ei vietäisi"),
+        ("en", "(rejected, ", "", "nothing would be applied"),  # a dry run: the conditional
     ],
 )
 def test_a_rejected_cell_is_named_in_the_users_language(cycle, lang, said, raw, head):

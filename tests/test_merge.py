@@ -438,7 +438,9 @@ def test_a_master_with_a_repeated_code_is_not_merged_into(issued, tmp_path):
     )
     snapshot = master.read_bytes()
     out = run_cli("merge", str(master), str(ret))
-    assert out.returncode == 2 and "code.duplicate" in out.stdout and "Seuranta!B4" in out.stdout
+    assert (
+        out.returncode == 2 and "Sama koodi kahdesti" in out.stdout and "Seuranta!B4" in out.stdout
+    )
     assert master.read_bytes() == snapshot
 
 

@@ -70,7 +70,7 @@ def test_rollup_writes_empty_cells_only_and_logs_each(master):
         (c, "Kokonaistilanne", "", suggested[c], ROLLUP_DECISION) for c in written
     )
     assert f"{len(written)} kokonaistilanne-soluun" in out.stdout
-    assert "2 kokonaistilanne-solua oli jo täytetty" in out.stdout
+    assert "Kokonaistilanne-soluja oli jo täytetty (2)" in out.stdout
 
     # again: nothing to write, nothing logged
     out = run_cli("summary", str(master), "--write-rollup")

@@ -284,14 +284,16 @@ def _help_sheet(part: OwnerPart, info: RoundInfo) -> Sheet:
         ("Näin täytät", "", S_HELP_LABEL),
         (
             "1.",
-            "Avaa välilehti Seuranta. Täytä omien rivisi keltaiset solut: riskit, "
-            "kokonaistilanne, etenemisaste ja tilannekuvaus.",
+            "Avaa välilehti Seuranta. Täytä omien riviesi keltaiset solut: Merkittävimmät "
+            "tavoitteen toteuttamista uhkaavat riskit, Kokonaistilanne, Etenemisaste ja "
+            "Tilannekuvaus.",
             S_HELP_TEXT,
         ),
         ("2.", "Valitse etenemisaste solun pudotusvalikosta. Asteikko on alla.", S_HELP_TEXT),
         (
             "3.",
-            "Harmaat rivit ovat yläkohtia, jotka näytetään taustaksi. Niitä ei täytetä.",
+            "Harmaat rivit ovat tavoitteita, joiden alle omat rivisi kuuluvat. Ne näytetään "
+            "vain taustaksi, eikä niitä täytetä.",
             S_HELP_TEXT,
         ),
         (
