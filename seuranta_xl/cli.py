@@ -1028,6 +1028,8 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
     Files the demo made before in DIRECTORY are replaced; a folder holding anything else
     (or a demo file changed since) is refused and left as it is.
     """
+    from datetime import datetime, timedelta
+
     from .api import demo_source, generate, init_master, merge, summary, validate
     from .demo import fill_like_staff, prepare_demo_folder, record_demo_folder
 
@@ -1059,7 +1061,15 @@ def demo_cmd(directory: Path | None, lang: str) -> None:
         echo_report(checked.report, lang, limit=3)
         click.echo()
         click.secho(say("demo_step", lang, n=3, what=say("demo_generate", lang)), bold=True)
-        issued = generate(result.master, directory / "tyokirjat", round_id="2021-kevät")
+        # as a coordinator would: a deadline two weeks on and an address to return to
+        deadline = (datetime.now() + timedelta(days=14)).date()
+        issued = generate(
+            result.master,
+            directory / "tyokirjat",
+            round_id="2021-kevät",
+            deadline=f"{deadline.day}.{deadline.month}.{deadline.year}",
+            return_address="seuranta@kunta.example",
+        )
         _echo_generate(issued, lang)
         click.echo()
         click.secho(say("demo_step", lang, n=4, what=say("demo_merge", lang)), bold=True)
