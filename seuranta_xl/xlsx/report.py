@@ -150,11 +150,11 @@ T = {
     "l_movement_title": ("Muutokset kierroksella {round}", "Movement in the round {round}"),
     "l_movement_counted": (
         "Jokainen solu, jonka yhdistäminen (merge) vei seurantataulukkoon kierroksen "
-        "palautuksista (Muutosloki: ”viety”), {count} solua: sama luku kuin Palautustilanteen "
+        "palautuksista (Muutosloki: ”viety”), {count:solu|solua}: sama luku kuin Palautustilanteen "
         "viedyt solut yhteensä. Ristiriitaiset ja hylätyt solut ovat Muutoslokissa.",
         "Every cell merge applied to the master from the round's returns (change log: "
-        "“viety”), {count} cells: the same number as the cells applied in total on the Returns "
-        "status sheet. Cells in conflict and rejected cells are in the change log.",
+        "“viety”), {count:cell|cells}: the same number as the cells applied in total on the "
+        "Returns status sheet. Cells in conflict and rejected cells are in the change log.",
     ),
     "l_field": ("Sarake", "Column"),
     "l_change": ("Muutos", "Change"),

@@ -16,6 +16,7 @@ from datetime import datetime
 from ..model import Code
 from ..rounds import owner_key
 from ..summary import NO_STATUS, Distribution, ReturnLine, Summary
+from ..texts import fill
 from .names import SUMMARY_SHEETS
 from .report import HEADER_FILL, TOTAL_FILL, Meta, t
 from .sheetspec import (
@@ -475,7 +476,7 @@ def movement_sheet(s: Summary, meta: Meta) -> SheetSpec:
     title = t("l_movement_title", lang).format(round=_round(s, lang))
     if not s.round_id:
         title = t("movement_title", lang)
-    counted = t("l_movement_counted", lang).format(count=len(s.movements))
+    counted = fill(t("l_movement_counted", lang), lang, count=len(s.movements))
     row = _heading(spec, title, s, meta, counted, ncols=ncols)
     row += 1
     head = row
