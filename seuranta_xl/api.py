@@ -150,9 +150,8 @@ def summary(
     """Rebuild the summary sheets in the master (only the tool's own sheets are replaced)
     and, with ``out``, write a standalone summary workbook; with ``pdf``, print the council
     report there (LibreOffice needed: checked, with the target, before anything is read
-    or written). With ``write_rollup`` the
-    suggested statuses go into the overall-status cells of goals and annual goals that are
-    empty, each logged in the change log.
+    or written). With ``write_rollup`` the suggested statuses go into the overall-status
+    cells of goals and annual goals that are empty, each logged in the change log.
 
     The master's run lock is held from the read to the last write. ``out`` may not be the
     master, nor any file but a standalone summary the tool made.
