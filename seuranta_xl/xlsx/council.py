@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..model import column_letter
 from ..summary import ReportLine, Summary
 from .names import SUMMARY_SHEETS
-from .report import Meta
+from .report import HEADER_FILL, Meta, step_gradient
 from .sheetspec import Look, SheetSpec
 from .template import row_height, tall_length, too_tall
 
@@ -62,7 +62,6 @@ T = {
 STEP_ANCHORS = ("F4A6A6", "F8CBAD", "FFE699", "C6E0B4", "92D19F")
 NO_STATUS_FILL = "D9D9D9"
 GOAL_FILL = "DDEBF7"
-HEADER_FILL = "1F4E78"
 BODY_SIZE = 11.0
 
 # (key, width in characters); the overall status only when some row has one
@@ -85,21 +84,8 @@ def t(key: str, lang: str) -> str:
 
 def step_fills(values: tuple[int, ...]) -> dict[int, str]:
     """A fill per scale step, red (lowest) through yellow to green (highest), for a scale
-    of any length."""
-    n = len(values)
-    out = {}
-    for i, value in enumerate(values):
-        pos = (i / (n - 1) if n > 1 else 1.0) * (len(STEP_ANCHORS) - 1)
-        lo = int(pos)
-        hi = min(lo + 1, len(STEP_ANCHORS) - 1)
-        out[value] = _mix(STEP_ANCHORS[lo], STEP_ANCHORS[hi], pos - lo)
-    return out
-
-
-def _mix(a: str, b: str, f: float) -> str:
-    ca = [int(a[i : i + 2], 16) for i in (0, 2, 4)]
-    cb = [int(b[i : i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * f):02X}" for x, y in zip(ca, cb, strict=True))
+    of any length: pale, so that the status text on it stays readable."""
+    return step_gradient(values, STEP_ANCHORS)
 
 
 def header_escape(text: str) -> str:

@@ -174,7 +174,6 @@ T = {
 
 HEADER_FILL = "1F4E78"
 TOTAL_FILL = "DDEBF7"
-STATUS_COLORS = ("C00000", "ED7D31", "FFC000", "9BBB59", "00B050", "A6A6A6")
 
 
 def t(key: str, lang: str) -> str:
@@ -189,3 +188,21 @@ class Meta:
     source: str
     generated: datetime
     lang: str = "fi"
+
+
+def step_gradient(values: tuple[int, ...], anchors: tuple[str, ...]) -> dict[int, str]:
+    """A colour per step of a scale of any length, lowest to highest, mixed evenly along
+    ``anchors`` (``RRGGBB``, e.g. red, yellow, green)."""
+    n, last = len(values), len(anchors) - 1
+    out = {}
+    for i, value in enumerate(values):
+        pos = (i / (n - 1) if n > 1 else 1.0) * last
+        lo = int(pos)
+        out[value] = _mix(anchors[lo], anchors[min(lo + 1, last)], pos - lo)
+    return out
+
+
+def _mix(a: str, b: str, f: float) -> str:
+    ca = [int(a[i : i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(x + (y - x) * f):02X}" for x, y in zip(ca, cb, strict=True))

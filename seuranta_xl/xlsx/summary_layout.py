@@ -18,7 +18,7 @@ from ..rounds import owner_key
 from ..summary import NO_STATUS, Distribution, ReturnLine, Summary
 from ..texts import fill
 from .names import SUMMARY_SHEETS
-from .report import HEADER_FILL, TOTAL_FILL, Meta, t
+from .report import HEADER_FILL, TOTAL_FILL, Meta, step_gradient, t
 from .sheetspec import (
     DATE_FORMAT,
     DATE_TIME_FORMAT,
@@ -53,7 +53,7 @@ STATE_LOOKS = {
     "not_issued": Look(border=True, wrap=True, color="595959"),
 }
 NO_STATUS_COLOR = "A6A6A6"
-_RED, _YELLOW, _GREEN = (0xC0, 0x00, 0x00), (0xFF, 0xC0, 0x00), (0x00, 0xB0, 0x50)
+STEP_ANCHORS = ("C00000", "FFC000", "00B050")  # red, yellow, green: the chart's own
 
 
 def summary_sheets(summary: Summary, meta: Meta) -> list[SheetSpec]:
@@ -77,13 +77,7 @@ def sheet_name(kind: str, lang: str) -> str:
 
 def step_colors(values: tuple[int, ...]) -> dict[int, str]:
     """A colour per step of the scale, red through yellow to green; grey for none."""
-    out = {NO_STATUS: NO_STATUS_COLOR}
-    n = len(values)
-    for i, v in enumerate(values):
-        x = i / (n - 1) if n > 1 else 1.0
-        a, b, f = (_RED, _YELLOW, x * 2) if x <= 0.5 else (_YELLOW, _GREEN, x * 2 - 1)
-        out[v] = "".join(f"{round(p + (q - p) * f):02X}" for p, q in zip(a, b, strict=True))
-    return out
+    return {NO_STATUS: NO_STATUS_COLOR, **step_gradient(values, STEP_ANCHORS)}
 
 
 def time_text(when: datetime) -> str:
