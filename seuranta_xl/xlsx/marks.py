@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 MARK_PREFIX = "seuranta_xl_"
 SUMMARY_KINDS = ("overview", "returns", "risks", "movement", "council")
@@ -57,35 +56,6 @@ def marked_in_zip(path: Path) -> dict[str, str]:
         if kind in KINDS and sheet in sheets:
             out[sheet] = kind
     return out
-
-
-def marked_in_book(wb: Any) -> dict[str, str]:
-    """Sheet name -> kind, for the sheets of an openpyxl workbook the tool marked."""
-    out: dict[str, str] = {}
-    for kind in KINDS:
-        dn = wb.defined_names.get(MARK_PREFIX + kind)
-        sheet = sheet_of(dn.attr_text or "") if dn is not None else None
-        if sheet is not None and sheet in wb.sheetnames:
-            out[sheet] = kind
-    return out
-
-
-def mark(wb: Any, ws: Any, kind: str) -> None:
-    """Name ``ws`` as the tool's sheet of ``kind``."""
-    from openpyxl.workbook.defined_name import DefinedName
-
-    quoted = ws.title.replace("'", "''")
-    name = MARK_PREFIX + kind
-    wb.defined_names[name] = DefinedName(name, attr_text=f"'{quoted}'!$A$1")
-
-
-def remove_marked(wb: Any, kinds: tuple[str, ...]) -> None:
-    """Delete the tool's own sheets of ``kinds`` and their markers; nothing else."""
-    for sheet, kind in marked_in_book(wb).items():
-        if kind in kinds:
-            del wb[sheet]
-    for kind in kinds:
-        wb.defined_names.pop(MARK_PREFIX + kind, None)
 
 
 def free_name(wanted: str, taken: list[str]) -> str:

@@ -58,43 +58,6 @@ def cell_text_value(value: object) -> object:
     return value
 
 
-def load_workbook_as_stored(path: Path, **kwargs: Any) -> Any:
-    """openpyxl's ``load_workbook`` with every text kept as it stands in the file.
-
-    openpyxl drops ``x005F_`` from shared strings and rich text as it reads them, so a
-    literal ``_x000D_`` (stored ``_x005F_x000D_``) would come back as ``_x000D_`` and be
-    saved as a carriage return. Read raw, the escapes are saved back as they were.
-    """
-    from openpyxl import load_workbook
-    from openpyxl.cell.rich_text import CellRichText, TextBlock
-    from openpyxl.cell.text import Text
-    from openpyxl.reader import excel
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-    from openpyxl.xml.functions import iterparse
-
-    def rich_from_tree(cls: Any, node: Any) -> Any:
-        text = Text.from_tree(node)
-        if text.t:
-            return (text.t,)
-        return cls([TextBlock(r.rPr, r.t or "") if r.rPr else (r.t or "") for r in text.r])
-
-    def read_string_table(xml_source: Any) -> list[str]:
-        strings = []
-        for _, node in iterparse(xml_source):
-            if node.tag == f"{{{SHEET_MAIN_NS}}}si":
-                strings.append(Text.from_tree(node).content)
-                node.clear()
-        return strings
-
-    original = CellRichText.__dict__["from_tree"], excel.read_string_table
-    CellRichText.from_tree = classmethod(rich_from_tree)  # type: ignore[method-assign,assignment]
-    excel.read_string_table = read_string_table
-    try:
-        return load_workbook(path, **kwargs)
-    finally:
-        CellRichText.from_tree, excel.read_string_table = original  # type: ignore[method-assign]
-
-
 def set_text_safe(cell: Any, value: object) -> None:
     """Write a value; text stays text, even when it starts with ``=`` (openpyxl would
     otherwise make it a live formula)."""
@@ -597,12 +560,6 @@ def findings_sheet(report: Report, lang: str, name: str) -> SheetSpec:
 
 
 # --------------------------------------------------------------------------- rounds
-
-
-def _write_grid(ws: Any, grid: list[list[Any]]) -> None:
-    for r, values in enumerate(grid, start=1):
-        for c, value in enumerate(values, start=1):
-            set_text_safe(ws.cell(row=r, column=c), value)
 
 
 def ensure_tool_sheets(path: Path, identity: MasterIdentity) -> bool:
