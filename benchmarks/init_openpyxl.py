@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from seuranta_xl.celltext import escape_excel, stored_text
 from seuranta_xl.model import FIELD_ORDER, Field, Plan, Row, column_letter
 from seuranta_xl.rounds import MasterIdentity
-from seuranta_xl.xlsx.master import set_text_safe
 from seuranta_xl.xlsx.names import DATA_SHEET, KEY_SHEET, SCALE_NAME, SETTINGS_SHEET
 from seuranta_xl.xlsx.template import (
     COLUMN_WIDTHS,
@@ -26,6 +26,20 @@ from seuranta_xl.xlsx.template import (
     template_path,
     write_settings,
 )
+
+
+def set_text_safe(cell: Any, value: object) -> None:
+    """Write a value; text stays text, even when it starts with ``=`` (openpyxl would
+    otherwise make it a live formula), cleaned as stored and a literal ``_x000D_`` escaped
+    as Excel does."""
+    if isinstance(value, str):
+        value = escape_excel(stored_text(value))
+    if value is None or value == "":
+        cell.value = None
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def write_master_openpyxl(plan: Plan, target: Path) -> None:

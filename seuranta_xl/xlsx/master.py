@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..celltext import escape_excel, stored_text
 from ..errors import LayoutError, UnreadableFile, WriteError
 from ..findings import Report, Severity
 from ..model import FIELD_ORDER, Field, Plan, Row, column_letter
@@ -48,26 +47,6 @@ from .template import (
     scale_range,
     template_path,
 )
-
-
-def cell_text_value(value: object) -> object:
-    """A value as openpyxl may write it: cleaned as stored (``stored_text``), and a literal
-    ``_x000D_`` escaped as Excel does (openpyxl writes text as it is)."""
-    if isinstance(value, str):
-        return escape_excel(stored_text(value))
-    return value
-
-
-def set_text_safe(cell: Any, value: object) -> None:
-    """Write a value; text stays text, even when it starts with ``=`` (openpyxl would
-    otherwise make it a live formula)."""
-    value = cell_text_value(value)
-    if value is None or value == "":
-        cell.value = None
-        return
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
 
 
 def write_master(plan: Plan, target: Path, *, force: bool = False) -> Path | None:
